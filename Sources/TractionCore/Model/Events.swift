@@ -1,0 +1,63 @@
+/// The events of `../shared/spec/exercise-model.md`, with the same names and units as the labels
+/// file and `replay --json`. Times are seconds on the recording's `t_s` clock.
+
+public struct Rep: Sendable, Equatable, Codable {
+  public var start: Double
+  public var end: Double
+  public var peakDeg: Double
+
+  public init(start: Double, end: Double, peakDeg: Double) {
+    self.start = start
+    self.end = end
+    self.peakDeg = peakDeg
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case start, end
+    case peakDeg = "peak_deg"
+  }
+}
+
+public enum HoldKind: String, Sendable, Equatable, Codable, CaseIterable {
+  case traction, step, top
+}
+
+public struct Hold: Sendable, Equatable, Codable {
+  public var start: Double
+  public var end: Double
+  public var kind: HoldKind
+  public var meanDeg: Double
+
+  public init(start: Double, end: Double, kind: HoldKind, meanDeg: Double) {
+    self.start = start
+    self.end = end
+    self.kind = kind
+    self.meanDeg = meanDeg
+  }
+
+  public var duration: Double { end - start }
+
+  enum CodingKeys: String, CodingKey {
+    case start, end, kind
+    case meanDeg = "mean_deg"
+  }
+}
+
+public struct BreathStep: Sendable, Equatable, Codable {
+  public var t: Double
+  public var riseDeg: Double
+
+  public init(t: Double, riseDeg: Double) {
+    self.t = t
+    self.riseDeg = riseDeg
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case t
+    case riseDeg = "rise_deg"
+  }
+}
+
+public enum ExerciseVariant: String, Sendable, Equatable, Codable, CaseIterable {
+  case basic, anchored
+}

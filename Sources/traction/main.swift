@@ -1,0 +1,3 @@
+import TractionCLI
+
+await TractionCommand.main()
