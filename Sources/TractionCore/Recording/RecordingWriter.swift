@@ -107,21 +107,16 @@ public final class RecordingWriter {
     let line = sampleCount + 1
     guard sample.t.isFinite else { throw bad(line, .t, "time \(sample.t) is not finite") }
     // Strictly increasing at the written precision, or a reader would reject the file.
-    if let q = FixedFormatter.scaled(sample.t, decimals: 6) {
-      if let lastT, q <= lastT {
-        throw RecordingError(
-          .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
-          reason: "sample \(line): t_s \(sample.t) does not increase after the previous sample at 1 µs precision")
-      }
-      lastT = q
-    } else {
-      if let lastTFallback, sample.t <= lastTFallback {
-        throw RecordingError(
-          .timeNotIncreasing, file: name, columnName: "t_s",
-          reason: "sample \(line): t_s \(sample.t) does not increase")
-      }
-      lastTFallback = sample.t
-      lastT = Int64.max
+    let q = FixedFormatter.scaled(sample.t, decimals: 6)
+    if let q, let lastT, q <= lastT {
+      throw RecordingError(
+        .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
+        reason: "sample \(line): t_s \(sample.t) does not increase after the previous sample at 1 µs precision")
+    }
+    if q == nil, let lastTFallback, sample.t <= lastTFallback {
+      throw RecordingError(
+        .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
+        reason: "sample \(line): t_s \(sample.t) does not increase")
     }
     let mark = sink.buffer.count
     do throws(RecordingError) {
@@ -142,6 +137,9 @@ public final class RecordingWriter {
     }
     sink.buffer.append(0x0A)
     sampleCount += 1
+    // Only a sample written whole moves the time on.
+    if let q { lastT = q } else { lastT = Int64.max }
+    lastTFallback = sample.t
     let since = lastFlushT.map { sample.t - $0 } ?? 0
     if lastFlushT == nil { lastFlushT = sample.t }
     if since >= flushInterval || sink.buffer.count >= Self.flushBytes {
