@@ -8,7 +8,8 @@ import Testing
   /// A million samples written by `RecordingWriter` into a pipe on another thread and read from
   /// its other end through a 4 KiB buffer: the whole recording never exists at once (not in a
   /// file, not in memory), so this only passes if both sides stream. The reader's kept state
-  /// stays bounded although gaps and seq jumps keep coming.
+  /// stays bounded although gaps and seq jumps keep coming. (Three columns keep the debug build
+  /// fast; the per-line path is the same as for wider layouts.)
   @Test func millionLinesThroughAPipe() throws {
     var fds: [Int32] = [0, 0]
     #expect(pipe(&fds) == 0)
@@ -25,7 +26,7 @@ import Testing
       do throws(RecordingError) {
         let w = try RecordingWriter(
           path: "/dev/fd/\(writeEnd)", metadata: RecordingMetadata(rateHz: 1000),
-          layout: RecordingLayout(imu: true, load: true, seq: true))
+          layout: RecordingLayout(imu: false, load: true, seq: true))
         var seq: Int64 = 0
         var tick: Int64 = 0
         for i in 0..<total {
@@ -37,11 +38,7 @@ import Testing
             seq += 1
           }
           let x = Double(i % 977) * 0.001
-          try w.write(
-            Sample(
-              t: Double(tick) / 1000,
-              imu: IMUReading(acc: SIMD3(x, -x, 9.81), gyr: SIMD3(0.001, x * 0.01, -0.002)),
-              loadN: 100 + x, seq: seq))
+          try w.write(Sample(t: Double(tick) / 1000, loadN: 100 + x, seq: seq))
         }
         try w.close()
       } catch {

@@ -29,6 +29,8 @@ public final class RecordingWriter {
   private var lastTFallback: Double? = nil
   private var lastFlushT: Double? = nil
   static let flushBytes = 1 << 15
+  /// Room for the longest line: every known column once, each at most `FixedFormatter.maxLength`.
+  static let maxLineLength = ColumnID.allCases.count * (FixedFormatter.maxLength + 1) + 1
 
   /// Creates (or truncates) `path` and writes the metadata and header at once.
   public convenience init(
@@ -118,24 +120,40 @@ public final class RecordingWriter {
         .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
         reason: "sample \(line): t_s \(sample.t) does not increase")
     }
-    let mark = sink.buffer.count
-    do throws(RecordingError) {
-      for (k, id) in slots.enumerated() {
-        if k > 0 { sink.buffer.append(UInt8(ascii: ",")) }
+    // Format the whole line on the stack, then append it at once: nothing half-written.
+    let failure: RecordingError? = withUnsafeTemporaryAllocation(
+      of: UInt8.self, capacity: Self.maxLineLength
+    ) { tmp in
+      guard let p = tmp.baseAddress else { return nil }
+      var n = 0
+      for k in 0..<slots.count {
+        let id = slots[k]
+        if k > 0 {
+          p[n] = UInt8(ascii: ",")
+          n += 1
+        }
         if id == .seq {
-          guard let s = sample.seq else { throw bad(line, id, "the layout has seq but the sample has none") }
-          FixedFormatter.appendInt(s, to: &sink.buffer)
+          guard let s = sample.seq else {
+            return bad(line, id, "the layout has seq but the sample has none")
+          }
+          n += FixedFormatter.writeScaled(s, decimals: 0, to: p + n)
           continue
         }
-        let v = try value(of: id, in: sample, line: line)
-        guard v.isFinite else { throw bad(line, id, "\(v) is not a valid sample value") }
-        FixedFormatter.append(v, decimals: id.decimals, to: &sink.buffer)
+        let v: Double
+        do throws(RecordingError) {
+          v = try value(of: id, in: sample, line: line)
+        } catch {
+          return error
+        }
+        guard v.isFinite else { return bad(line, id, "\(v) is not a valid sample value") }
+        n += FixedFormatter.write(v, decimals: id.decimals, to: p + n)
       }
-    } catch {
-      sink.buffer.removeSubrange(mark...)  // nothing half-written
-      throw error
+      p[n] = 0x0A
+      n += 1
+      sink.buffer.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+      return nil
     }
-    sink.buffer.append(0x0A)
+    if let failure { throw failure }
     sampleCount += 1
     // Only a sample written whole moves the time on.
     if let q { lastT = q } else { lastT = Int64.max }
