@@ -24,13 +24,15 @@ func now() -> Double {
 
     let layout = RecordingLayout(imu: true, load: true, seq: true)
     var t0 = now()
-    let w = try RecordingWriter(path: path, metadata: RecordingMetadata(rateHz: 200), layout: layout)
+    let w = try RecordingWriter(
+      path: path, metadata: RecordingMetadata(rateHz: 200), layout: layout)
     for i in 0..<lines {
       let x = Double(i % 977) * 0.001
       try w.write(
         Sample(
           t: Double(i) * 0.005,
-          imu: IMUReading(acc: SIMD3(0.1312 + x, -0.0417 - x, 9.7921), gyr: SIMD3(0.00122, -x * 0.01, 0.00007)),
+          imu: IMUReading(
+            acc: SIMD3(0.1312 + x, -0.0417 - x, 9.7921), gyr: SIMD3(0.00122, -x * 0.01, 0.00007)),
           loadN: 120.5 + x, seq: Int64(i)))
     }
     try w.close()
@@ -54,8 +56,14 @@ func now() -> Double {
       best = min(best, now() - t0)
     }
     let recorded = Double(lines) * 0.005
-    print("lines: \(count) (\(Int(bytes / 1e6)) MB, \(Int(recorded / 3600 * 10) / 10) h at 200 Hz), checksum \(Int(sum))")
-    print("write: \(Int(Double(lines) / writeSeconds)) lines/s (\(Int(bytes / writeSeconds / 1e6)) MB/s)")
-    print("read:  \(Int(Double(count) / best)) lines/s (\(Int(bytes / best / 1e6)) MB/s), \(Int(recorded / best))x real time at 200 Hz")
+    print(
+      "lines: \(count) (\(Int(bytes / 1e6)) MB, \(Int(recorded / 3600 * 10) / 10) h at 200 Hz), checksum \(Int(sum))"
+    )
+    print(
+      "write: \(Int(Double(lines) / writeSeconds)) lines/s (\(Int(bytes / writeSeconds / 1e6)) MB/s)"
+    )
+    print(
+      "read:  \(Int(Double(count) / best)) lines/s (\(Int(bytes / best / 1e6)) MB/s), \(Int(recorded / best))x real time at 200 Hz"
+    )
   }
 }

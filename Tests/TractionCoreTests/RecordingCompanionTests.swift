@@ -36,14 +36,17 @@ import Testing
       #expect(error.file == "/nonexistent-dir-traction/a.labels.json")
     }
     do {
-      _ = try SessionLabels.decode(Array(#"{"reps": [{"start": 1, "end": "x", "peak_deg": 2}]}"#.utf8), name: "b.labels.json")
+      _ = try SessionLabels.decode(
+        Array(#"{"reps": [{"start": 1, "end": "x", "peak_deg": 2}]}"#.utf8), name: "b.labels.json")
       Issue.record("decoded a bad label")
     } catch {
       #expect(error.kind == .badJSON)
       #expect(error.description.hasPrefix("b.labels.json: "))
       #expect(error.reason.contains("reps"))
     }
-    #expect(throws: RecordingError.self) { _ = try SessionLabels.decode(Array("{".utf8), name: "c") }
+    #expect(throws: RecordingError.self) {
+      _ = try SessionLabels.decode(Array("{".utf8), name: "c")
+    }
     #expect(throws: RecordingError.self) { _ = try SessionLabels.decode([], name: "c") }
     // Missing sections default to empty, as the model says.
     #expect(try SessionLabels.decode(Array("{}".utf8), name: "d") == SessionLabels())
@@ -58,7 +61,11 @@ import Testing
     var r = try TruthReader(text: w.writtenText, name: "t.truth.csv")
     var pts: [ThetaPoint] = []
     while let p = try r.next() { pts.append(p) }
-    #expect(pts == [ThetaPoint(t: 0, thetaDeg: 0), ThetaPoint(t: 0.005, thetaDeg: 12.3457), ThetaPoint(t: 0.01, thetaDeg: -3)])
+    #expect(
+      pts == [
+        ThetaPoint(t: 0, thetaDeg: 0), ThetaPoint(t: 0.005, thetaDeg: 12.3457),
+        ThetaPoint(t: 0.01, thetaDeg: -3),
+      ])
     #expect(throws: RecordingError.self) { try w.write(t: 0.02, thetaDeg: .nan) }
     #expect(throws: RecordingError.self) { try w.write(t: 0.01, thetaDeg: 1) }
   }
@@ -81,7 +88,8 @@ import Testing
 
   @Test func truthReaderFindsColumnsByNameAndDropsCutLastLine() throws {
     var r = try TruthReader(
-      text: "# from the simulator\ntheta_deg,extra,t_s\n1.5,a,0\n\n2.5,b,0.01\n3.5,c", name: "t.csv")
+      text: "# from the simulator\ntheta_deg,extra,t_s\n1.5,a,0\n\n2.5,b,0.01\n3.5,c", name: "t.csv"
+    )
     var pts: [ThetaPoint] = []
     while let p = try r.next() { pts.append(p) }
     #expect(pts == [ThetaPoint(t: 0, thetaDeg: 1.5), ThetaPoint(t: 0.01, thetaDeg: 2.5)])
@@ -98,6 +106,7 @@ import Testing
       } catch { return error }
     }
     let nan = err("t_s,theta_deg\n0,1\n0.1,nan\n")
+    #expect(nan?.kind == .notFinite)
     #expect(nan?.line == 3)
     #expect(nan?.column == 2)
     #expect(nan?.columnName == "theta_deg")

@@ -29,8 +29,10 @@ import Testing
     #expect(r.metadata.profile == nil)
     #expect(r.layout.hasIMU && !r.layout.hasIMU2 && !r.layout.hasLoad && !r.layout.hasSeq)
     #expect(r.layout.columns == ["t_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"])
-    #expect(s[0] == Sample(t: 0, imu: F.imu((0.1312, -0.0417, 9.7921), (0.00122, -0.00041, 0.00007))))
-    #expect(s[1] == Sample(t: 0.005, imu: F.imu((0.1290, -0.0433, 9.7968), (0.00109, -0.00052, 0.00011))))
+    #expect(
+      s[0] == Sample(t: 0, imu: F.imu((0.1312, -0.0417, 9.7921), (0.00122, -0.00041, 0.00007))))
+    #expect(
+      s[1] == Sample(t: 0.005, imu: F.imu((0.1290, -0.0433, 9.7968), (0.00109, -0.00052, 0.00011))))
     #expect(r.gaps.isEmpty)
     #expect(r.notices.isEmpty)
   }
@@ -43,9 +45,12 @@ import Testing
 
       """
     let (r, s) = try F.readAll(text)
-    #expect(r.layout.hasIMU && r.layout.hasIMU2 && r.layout.hasLoad && r.layout.hasSqueeze && r.layout.hasSeq)
+    #expect(
+      r.layout.hasIMU && r.layout.hasIMU2 && r.layout.hasLoad && r.layout.hasSqueeze
+        && r.layout.hasSeq)
     let expected = Sample(
-      t: 0.25, imu: F.imu((1, 2, 3), (4, 5, 6)), imu2: F.imu((21, 22, 23), (24, 25, 26)), loadN: 30.5,
+      t: 0.25, imu: F.imu((1, 2, 3), (4, 5, 6)), imu2: F.imu((21, 22, 23), (24, 25, 26)),
+      loadN: 30.5,
       squeezeN: 40.25, seq: 7)
     #expect(s == [expected])
   }
@@ -90,7 +95,8 @@ import Testing
   }
 
   @Test func crlfAndByteOrderMarkAreAccepted() throws {
-    let text = "\u{FEFF}# format: traction-recording/1\r\n# rate_hz: 100\r\nt_s,load_n\r\n0,1\r\n0.01,2\r\n"
+    let text =
+      "\u{FEFF}# format: traction-recording/1\r\n# rate_hz: 100\r\nt_s,load_n\r\n0,1\r\n0.01,2\r\n"
     let (r, s) = try F.readAll(text)
     #expect(r.metadata.rateHz == 100)
     #expect(s.map(\.loadN) == [1, 2])
@@ -214,7 +220,8 @@ import Testing
     let noColon = F.error("# format: traction-recording/1\n# rate_hz 200\nt_s,load_n\n")
     #expect(noColon?.kind == .badMetadata)
     #expect(noColon?.line == 2)
-    let badRate = F.error("# format: traction-recording/1\n# sensor: x\n# rate_hz: fast\nt_s,load_n\n")
+    let badRate = F.error(
+      "# format: traction-recording/1\n# sensor: x\n# rate_hz: fast\nt_s,load_n\n")
     #expect(badRate?.kind == .badMetadata)
     #expect(badRate?.line == 3)
     let nanRate = F.error("# format: traction-recording/1\n# rate_hz: nan\nt_s,load_n\n")
@@ -222,7 +229,8 @@ import Testing
     let dup = F.error("# format: traction-recording/1\n# sensor: a\n\n# sensor: b\nt_s,load_n\n")
     #expect(dup?.kind == .badMetadata)
     #expect(dup?.line == 4)
-    let secondFormat = F.error("# format: traction-recording/1\n# format: traction-recording/1\nt_s,load_n\n")
+    let secondFormat = F.error(
+      "# format: traction-recording/1\n# format: traction-recording/1\nt_s,load_n\n")
     #expect(secondFormat?.kind == .badMetadata)
     #expect(secondFormat?.line == 2)
   }
@@ -288,7 +296,8 @@ import Testing
     for (bad, col) in [("nan", 2), ("NaN", 3), ("-inf", 4), ("Infinity", 5), ("1e999", 7)] {
       var fields = ["0", "1", "2", "3", "4", "5", "6"]
       fields[col - 1] = bad
-      let e = F.error(F.head + "0.5,1,2,3,4,5,6\n" + "0.6" + fields.dropFirst().map { "," + $0 }.joined() + "\n")
+      let e = F.error(
+        F.head + "0.5,1,2,3,4,5,6\n" + "0.6" + fields.dropFirst().map { "," + $0 }.joined() + "\n")
       #expect(e?.kind == .notFinite, "\(bad)")
       #expect(e?.line == 5)
       #expect(e?.column == col)
@@ -352,8 +361,10 @@ import Testing
     }
     // Valid non-ASCII text in a comment or metadata is fine.
     #expect(
-      (try? F.readAll("# format: traction-recording/1\n# note: Übung für Rücken\nt_s,load_n\n0,1\n# grün\n0.1,2\n"))?
-        .1.count == 2)
+      (try? F.readAll(
+        "# format: traction-recording/1\n# note: Übung für Rücken\nt_s,load_n\n0,1\n# grün\n0.1,2\n"
+      ))?
+      .1.count == 2)
   }
 
   @Test func lineLongerThanBufferIsAnError() {
@@ -364,7 +375,8 @@ import Testing
   }
 
   @Test func afterAnErrorNextReturnsNil() throws {
-    var r = try RecordingReader(text: F.head + "0,1,2,3,4,5,6\nx,1,2,3,4,5,6\n0.1,1,2,3,4,5,6\n", name: "a.csv")
+    var r = try RecordingReader(
+      text: F.head + "0,1,2,3,4,5,6\nx,1,2,3,4,5,6\n0.1,1,2,3,4,5,6\n", name: "a.csv")
     #expect(try r.next() != nil)
     #expect(throws: RecordingError.self) { _ = try r.next() }
     #expect(try r.next() == nil)
@@ -374,7 +386,8 @@ import Testing
 
   @Test func tinyBuffersGiveTheSameSamples() throws {
     var rng = TestRNG(seed: 42)
-    var text = "# format: traction-recording/1\n# rate_hz: 100\nt_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,load_n\n"
+    var text =
+      "# format: traction-recording/1\n# rate_hz: 100\nt_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,load_n\n"
     for i in 0..<300 {
       if rng.next() % 17 == 0 { text += "\n# comment \(i)\n" }
       text += "\(Double(i) / 100)"

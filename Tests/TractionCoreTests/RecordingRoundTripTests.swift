@@ -15,7 +15,8 @@ struct RandomRecording {
     let imu = Bool.random(using: &rng)
     let load = !imu || Bool.random(using: &rng)
     let flags = RecordingLayout(
-      imu: imu, imu2: imu && Bool.random(using: &rng), load: load, squeeze: Bool.random(using: &rng),
+      imu: imu, imu2: imu && Bool.random(using: &rng), load: load,
+      squeeze: Bool.random(using: &rng),
       seq: Bool.random(using: &rng))
     layout = try RecordingLayout(columns: flags.columns.shuffled(using: &rng))
     let rate = [25.0, 100, 200, 400, 1000, 1333][Int(rng.next() % 6)]
@@ -27,8 +28,12 @@ struct RandomRecording {
     samples = []
     for _ in 0..<count {
       var s = Sample(t: t)
-      if imu { s.imu = IMUReading(acc: SIMD3(v(160), v(160), v(160)), gyr: SIMD3(v(35), v(35), v(35))) }
-      if flags.hasIMU2 { s.imu2 = IMUReading(acc: SIMD3(v(20), v(20), v(20)), gyr: SIMD3(v(1), v(1), v(1))) }
+      if imu {
+        s.imu = IMUReading(acc: SIMD3(v(160), v(160), v(160)), gyr: SIMD3(v(35), v(35), v(35)))
+      }
+      if flags.hasIMU2 {
+        s.imu2 = IMUReading(acc: SIMD3(v(20), v(20), v(20)), gyr: SIMD3(v(1), v(1), v(1)))
+      }
       if load { s.loadN = v(3000) }
       if flags.hasSqueeze { s.squeezeN = v(500) }
       if flags.hasSeq { s.seq = seq }
@@ -72,7 +77,8 @@ struct RandomRecording {
       #expect(close(a.squeezeN, b.squeezeN, 3))
       #expect(a.seq == b.seq)
     }
-    let again = try RecordingWriter(memoryNamed: "again.csv", metadata: r.metadata, layout: r.layout)
+    let again = try RecordingWriter(
+      memoryNamed: "again.csv", metadata: r.metadata, layout: r.layout)
     for s in back { try again.write(s) }
     #expect(again.writtenText == text)
   }
@@ -157,7 +163,9 @@ struct RandomRecording {
         #expect(abs(a - b) <= pow(10, -Double(d)) * 1.0001, "\(v) \(d): \(text) vs \(ref)")
         #expect(abs(a - v) <= 0.5 * pow(10, -Double(d)) * 1.0001 + 1e-12 * abs(v))
       }
-      #expect(Double(text).map { abs($0 - v) <= 0.5 * pow(10, -Double(d)) * 1.0001 + 1e-12 * abs(v) } == true)
+      #expect(
+        Double(text).map { abs($0 - v) <= 0.5 * pow(10, -Double(d)) * 1.0001 + 1e-12 * abs(v) }
+          == true)
     }
   }
 }

@@ -46,7 +46,8 @@ import Testing
       }
     }
     thread.start()
-    var r = try RecordingReader(fileDescriptor: readEnd, name: "pipe", closeWhenDone: true, bufferSize: 4096)
+    var r = try RecordingReader(
+      fileDescriptor: readEnd, name: "pipe", closeWhenDone: true, bufferSize: 4096)
     var count = 0
     var checksum = 0.0
     while let s = try r.next() {

@@ -35,7 +35,9 @@ enum RecordingFixtures {
   }
 
   /// The error reading `text` raises (from the initializer or from `next()`), or nil.
-  static func error(_ text: String, name: String = "s7.csv", bufferSize: Int = 1 << 16) -> RecordingError? {
+  static func error(_ text: String, name: String = "s7.csv", bufferSize: Int = 1 << 16)
+    -> RecordingError?
+  {
     do {
       _ = try readAll(text, name: name, bufferSize: bufferSize)
       return nil

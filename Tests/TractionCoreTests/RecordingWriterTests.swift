@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TractionCore
@@ -16,9 +17,18 @@ import Testing
     md.sensor = "mpu6050"
     md.placement = "upper-back"
     md.started = "2026-11-21T09:30:00Z"
-    let w = try RecordingWriter(memoryNamed: "mem.csv", metadata: md, layout: RecordingLayout(imu: true))
-    try w.write(Sample(t: 0, imu: IMUReading(acc: SIMD3(0.1312, -0.0417, 9.7921), gyr: SIMD3(0.00122, -0.00041, 0.00007))))
-    try w.write(Sample(t: 0.005, imu: IMUReading(acc: SIMD3(0.129, -0.0433, 9.7968), gyr: SIMD3(0.00109, -0.00052, 0.00011))))
+    let w = try RecordingWriter(
+      memoryNamed: "mem.csv", metadata: md, layout: RecordingLayout(imu: true))
+    try w.write(
+      Sample(
+        t: 0,
+        imu: IMUReading(acc: SIMD3(0.1312, -0.0417, 9.7921), gyr: SIMD3(0.00122, -0.00041, 0.00007))
+      ))
+    try w.write(
+      Sample(
+        t: 0.005,
+        imu: IMUReading(acc: SIMD3(0.129, -0.0433, 9.7968), gyr: SIMD3(0.00109, -0.00052, 0.00011)))
+    )
     // The spec's example, with the documented decimals (acc 5, gyr 6).
     let expected = """
       # format: traction-recording/1
@@ -50,13 +60,14 @@ import Testing
   }
 }
 
-import Foundation
-
 @Suite struct RecordingWriterErrorTests {
   typealias F = RecordingFixtures
 
-  static func writer(_ layout: RecordingLayout = RecordingLayout(imu: true, load: true)) throws -> RecordingWriter {
-    try RecordingWriter(memoryNamed: "w.csv", metadata: RecordingMetadata(rateHz: 100), layout: layout)
+  static func writer(_ layout: RecordingLayout = RecordingLayout(imu: true, load: true)) throws
+    -> RecordingWriter
+  {
+    try RecordingWriter(
+      memoryNamed: "w.csv", metadata: RecordingMetadata(rateHz: 100), layout: layout)
   }
 
   @Test func nanIsNeverWritten() throws {
@@ -86,7 +97,9 @@ import Foundation
   @Test func missingValuesForTheLayoutThrow() throws {
     let w = try Self.writer()
     #expect(throws: RecordingError.self) { try w.write(Sample(t: 0, loadN: 1)) }
-    #expect(throws: RecordingError.self) { try w.write(Sample(t: 0, imu: F.imu((0, 0, 9.8), (0, 0, 0)))) }
+    #expect(throws: RecordingError.self) {
+      try w.write(Sample(t: 0, imu: F.imu((0, 0, 9.8), (0, 0, 0))))
+    }
     let s = try Self.writer(RecordingLayout(imu: false, load: true, seq: true))
     #expect(throws: RecordingError.self) { try s.write(Sample(t: 0, loadN: 1)) }
     #expect(s.sampleCount == 0)
@@ -114,12 +127,14 @@ import Foundation
     }
     #expect(
       kind { () throws(RecordingError) in
-        try RecordingWriter(memoryNamed: "x", metadata: .init(), layout: RecordingLayout(imu: false))
+        try RecordingWriter(
+          memoryNamed: "x", metadata: .init(), layout: RecordingLayout(imu: false))
       } == .missingColumn)
     #expect(
       kind { () throws(RecordingError) in
         try RecordingWriter(
-          memoryNamed: "x", metadata: .init(), layout: RecordingLayout(columns: ["t_s", "load_n", "temp_c"]))
+          memoryNamed: "x", metadata: .init(),
+          layout: RecordingLayout(columns: ["t_s", "load_n", "temp_c"]))
       } == .unknownColumn)
     var md = RecordingMetadata()
     md.note = "two\nlines"
@@ -130,20 +145,23 @@ import Foundation
     #expect(
       kind { () throws(RecordingError) in
         try RecordingWriter(
-          memoryNamed: "x", metadata: RecordingMetadata(entries: [.init(key: "bad key", value: "1")]),
+          memoryNamed: "x",
+          metadata: RecordingMetadata(entries: [.init(key: "bad key", value: "1")]),
           layout: RecordingLayout())
       } == .badMetadata)
     #expect(
       kind { () throws(RecordingError) in
         try RecordingWriter(
-          memoryNamed: "x", metadata: RecordingMetadata(entries: [.init(key: "rate_hz", value: "-3")]),
+          memoryNamed: "x",
+          metadata: RecordingMetadata(entries: [.init(key: "rate_hz", value: "-3")]),
           layout: RecordingLayout())
       } == .badMetadata)
   }
 
   @Test func cannotCreateFileNamesPath() {
     do {
-      _ = try RecordingWriter(path: "/nonexistent-dir-traction/x.csv", metadata: .init(), layout: RecordingLayout())
+      _ = try RecordingWriter(
+        path: "/nonexistent-dir-traction/x.csv", metadata: .init(), layout: RecordingLayout())
       Issue.record("created a file in a missing directory")
     } catch {
       #expect(error.kind == .writeFailed)
@@ -157,9 +175,12 @@ import Foundation
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("s.csv").path
     let w = try RecordingWriter(
-      path: path, metadata: RecordingMetadata(rateHz: 100), layout: RecordingLayout(imu: false, load: true))
+      path: path, metadata: RecordingMetadata(rateHz: 100),
+      layout: RecordingLayout(imu: false, load: true))
     func onDisk() throws -> [Sample] {
-      try F.readAll(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)).1
+      try F.readAll(
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+      ).1
     }
     #expect(try onDisk().isEmpty)  // header already there, no samples
     for i in 0..<50 { try w.write(Sample(t: Double(i) / 100, loadN: Double(i))) }

@@ -25,8 +25,11 @@ extension SessionLabels {
   }
 
   /// Decodes labels JSON held in memory; `name` is used in errors.
-  public static func decode(_ bytes: [UInt8], name: String) throws(RecordingError) -> SessionLabels {
-    if bytes.isEmpty { throw RecordingError(.empty, file: name, reason: "the labels file is empty") }
+  public static func decode(_ bytes: [UInt8], name: String) throws(RecordingError) -> SessionLabels
+  {
+    if bytes.isEmpty {
+      throw RecordingError(.empty, file: name, reason: "the labels file is empty")
+    }
     do {
       return try JSONDecoder().decode(SessionLabels.self, from: Data(bytes))
     } catch let e as DecodingError {
@@ -220,7 +223,8 @@ public struct TruthReader {
       }
       lineNo += 1
       guard let text = String(validating: l.bytes, as: UTF8.self) else {
-        throw RecordingError(.invalidUTF8, file: name, line: lineNo, reason: "the line is not valid UTF-8")
+        throw RecordingError(
+          .invalidUTF8, file: name, line: lineNo, reason: "the line is not valid UTF-8")
       }
       let trimmed = text.trimmingSpaces
       if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
@@ -234,7 +238,8 @@ public struct TruthReader {
       }
       guard let tc = names.firstIndex(of: "t_s") else {
         throw RecordingError(
-          .missingColumn, file: name, line: lineNo, columnName: "t_s", reason: "required column is missing")
+          .missingColumn, file: name, line: lineNo, columnName: "t_s",
+          reason: "required column is missing")
       }
       guard let thc = names.firstIndex(of: "theta_deg") else {
         throw RecordingError(
@@ -288,7 +293,8 @@ public struct TruthReader {
             case .notFinite, .invalid:
               let shown = String(decoding: bytes, as: UTF8.self)
               failure = RecordingError(
-                .notANumber, file: name, line: lineNumber, column: field + 1,
+                DecimalParser.parse(bytes) == .notFinite ? .notFinite : .notANumber, file: name,
+                line: lineNumber, column: field + 1,
                 columnName: columnNames[field], reason: "'\(shown)' is not a number")
             }
           }
@@ -322,7 +328,8 @@ public struct TruthReader {
         }
         if let lastT, !(t > lastT) {
           throw RecordingError(
-            .timeNotIncreasing, file: name, line: lineNumber, column: tColumn + 1, columnName: "t_s",
+            .timeNotIncreasing, file: name, line: lineNumber, column: tColumn + 1,
+            columnName: "t_s",
             reason: "time \(t) is not after the previous point's \(lastT)")
         }
         lastT = t

@@ -153,7 +153,8 @@ enum DecimalParser {
       let d = base[i] &- 0x30
       guard d < 10 else { return nil }
       let (m, o1) = v.multipliedReportingOverflow(by: 10)
-      let (a, o2) = m.subtractingReportingOverflow(Int64(d))  // accumulate negatively: Int64.min fits
+      // Accumulate negatively, so Int64.min fits.
+      let (a, o2) = m.subtractingReportingOverflow(Int64(d))
       if o1 || o2 { return nil }
       v = a
       i += 1

@@ -141,9 +141,12 @@ public struct RecordingReader {
         }
         if key == "format" || !seenKeys.insert(key).inserted {
           throw RecordingError(
-            .badMetadata, file: source.name, line: lineNo, reason: "metadata key '\(key)' appears twice")
+            .badMetadata, file: source.name, line: lineNo,
+            reason: "metadata key '\(key)' appears twice")
         }
-        if RecordingMetadata.numericKeys.contains(key), RecordingMetadata.positiveNumber(value) == nil {
+        if RecordingMetadata.numericKeys.contains(key),
+          RecordingMetadata.positiveNumber(value) == nil
+        {
           throw RecordingError(
             .badMetadata, file: source.name, line: lineNo,
             reason: "metadata '\(key)' must be a positive number, not '\(value)'")
@@ -208,7 +211,8 @@ public struct RecordingReader {
           notices.append(
             RecordingNotice(
               .truncatedLastLineDropped, file: name, line: lineNumber,
-              message: "the last line is cut short (\(drop)), probably by a power loss; dropped it"))
+              message: "the last line is cut short (\(drop)), probably by a power loss; dropped it")
+          )
           finish()
           return nil
         }
@@ -281,7 +285,8 @@ public struct RecordingReader {
         case .value(let v): values[Int(id)] = v
         case .notFinite:
           throw fieldError(
-            bytes, line: line, field: field, reason: "is not a valid sample value", kind: .notFinite)
+            bytes, line: line, field: field, reason: "is not a valid sample value", kind: .notFinite
+          )
         case .invalid:
           throw fieldError(bytes, line: line, field: field, reason: "is not a number")
         }
@@ -315,7 +320,8 @@ public struct RecordingReader {
   @inline(__always)
   private static func imu(_ v: UnsafeMutablePointer<Double>, from first: ColumnID) -> IMUReading {
     let i = Int(first.rawValue)
-    return IMUReading(acc: SIMD3(v[i], v[i + 1], v[i + 2]), gyr: SIMD3(v[i + 3], v[i + 4], v[i + 5]))
+    return IMUReading(
+      acc: SIMD3(v[i], v[i + 1], v[i + 2]), gyr: SIMD3(v[i + 3], v[i + 4], v[i + 5]))
   }
 
   /// The error for one bad field: invalid UTF-8 if that is the cause, else `kind`.
@@ -330,7 +336,9 @@ public struct RecordingReader {
         reason: "the line is not valid UTF-8")
     }
     let text = String(decoding: bytes, as: UTF8.self)
-    let shown = text.trimmingSpaces.isEmpty ? "an empty field" : "'\(Self.excerpt(String(text.trimmingSpaces)))'"
+    let shown =
+      text.trimmingSpaces.isEmpty
+      ? "an empty field" : "'\(Self.excerpt(String(text.trimmingSpaces)))'"
     return RecordingError(
       kind, file: name, line: lineNumber, column: field + 1, columnName: colName,
       reason: "\(shown) \(reason)")
@@ -358,7 +366,8 @@ public struct RecordingReader {
 
   private static func text(_ l: RawLine, file: String, line: Int) throws(RecordingError) -> String {
     guard let s = String(validating: l.bytes, as: UTF8.self) else {
-      throw RecordingError(.invalidUTF8, file: file, line: line, reason: "the line is not valid UTF-8")
+      throw RecordingError(
+        .invalidUTF8, file: file, line: line, reason: "the line is not valid UTF-8")
     }
     return s
   }

@@ -78,7 +78,8 @@ public final class RecordingWriter {
         throw RecordingError(.badMetadata, file: name, reason: p)
       }
       if !keys.insert(e.key).inserted {
-        throw RecordingError(.badMetadata, file: name, reason: "metadata key '\(e.key)' appears twice")
+        throw RecordingError(
+          .badMetadata, file: name, reason: "metadata key '\(e.key)' appears twice")
       }
     }
     // Re-check the layout's rules (a flag-built layout may have no IMU and no load cell).
@@ -113,7 +114,9 @@ public final class RecordingWriter {
     if let q, let lastT, q <= lastT {
       throw RecordingError(
         .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
-        reason: "sample \(line): t_s \(sample.t) does not increase after the previous sample at 1 µs precision")
+        reason:
+          "sample \(line): t_s \(sample.t) does not increase after the previous sample at 1 µs precision"
+      )
     }
     if q == nil, let lastTFallback, sample.t <= lastTFallback {
       throw RecordingError(
@@ -171,7 +174,9 @@ public final class RecordingWriter {
     switch id {
     case .t: return s.t
     case .accX, .accY, .accZ, .gyrX, .gyrY, .gyrZ:
-      guard let imu = s.imu else { throw bad(line, id, "the layout has an IMU but the sample has none") }
+      guard let imu = s.imu else {
+        throw bad(line, id, "the layout has an IMU but the sample has none")
+      }
       switch id {
       case .accX: return imu.acc.x
       case .accY: return imu.acc.y
@@ -193,7 +198,9 @@ public final class RecordingWriter {
       default: return imu.gyr.z
       }
     case .load:
-      guard let v = s.loadN else { throw bad(line, id, "the layout has load_n but the sample has none") }
+      guard let v = s.loadN else {
+        throw bad(line, id, "the layout has load_n but the sample has none")
+      }
       return v
     case .squeeze:
       guard let v = s.squeezeN else {
