@@ -199,3 +199,50 @@ import Testing
     #expect(r.metadata.rateHz == 100)
   }
 }
+
+@Suite struct RecordingMetadataTests {
+  @Test func typedAccessorsReadAndWriteTheKnownKeys() throws {
+    var md = RecordingMetadata(
+      rateHz: 200, sensor: "mpu6050", placement: "sacrum", started: "2026-11-21T09:30:00Z",
+      accelRangeG: 4, gyroRangeDps: 500, profile: "default", note: "first try")
+    #expect(
+      md.entries.map(\.key) == [
+        "rate_hz", "sensor", "placement", "started", "accel_range_g", "gyro_range_dps", "profile",
+        "note",
+      ])
+    #expect(md["accel_range_g"] == "4")
+    md.rateHz = 99.5
+    md.note = nil
+    md["extra"] = "kept"
+    #expect(md["rate_hz"] == "99.5")
+    #expect(md.entries.count == 8)
+    let w = try RecordingWriter(
+      memoryNamed: "m.csv", metadata: md, layout: RecordingLayout(imu: false, load: true))
+    let r = try RecordingReader(text: w.writtenText, name: "m.csv")
+    #expect(r.metadata == md)
+    #expect(r.metadata.rateHz == 99.5)
+    #expect(r.metadata.accelRangeG == 4)
+    #expect(r.metadata.gyroRangeDps == 500)
+    #expect(r.metadata.profile == "default")
+    #expect(r.metadata.placement == "sacrum")
+    #expect(r.metadata.note == nil)
+  }
+
+  @Test func syncOnFlushWritesAndReadsBack() throws {
+    let dir = try RecordingFixtures.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("sync.csv").path
+    let w = try RecordingWriter(
+      path: path, metadata: RecordingMetadata(rateHz: 10),
+      layout: RecordingLayout(imu: false, load: true),
+      flushInterval: 0.2, syncOnFlush: true)
+    for i in 0..<30 { try w.write(Sample(t: Double(i) / 10, loadN: Double(i))) }
+    try w.flush()
+    var r = try RecordingReader(path: path)
+    var n = 0
+    while try r.next() != nil { n += 1 }
+    #expect(n == 30)
+    try w.close()
+    try w.close()  // harmless
+  }
+}
