@@ -160,11 +160,11 @@ enum Units {
 
 /// Helpers for decoding register bytes.
 enum Bytes {
-  static func int16BigEndian(_ b: [UInt8], _ i: Int) -> Int16 {
+  static func int16BigEndian(_ b: ArraySlice<UInt8>, _ i: Int) -> Int16 {
     Int16(bitPattern: UInt16(b[i]) << 8 | UInt16(b[i + 1]))
   }
 
-  static func int16LittleEndian(_ b: [UInt8], _ i: Int) -> Int16 {
+  static func int16LittleEndian(_ b: ArraySlice<UInt8>, _ i: Int) -> Int16 {
     Int16(bitPattern: UInt16(b[i + 1]) << 8 | UInt16(b[i]))
   }
 

@@ -175,9 +175,7 @@ public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver {
   public mutating func readSample() throws(IMUDriverError) -> IMUMeasurement? {
     guard configuration != nil else {
       guard configuredOnce else { throw .notConfigured }
-      _ = try configure(request)
-      statistics.reconfigurations += 1
-      throw .deviceReset("an earlier recovery was interrupted; configured again")
+      try reconfigureAfterLoss("an earlier recovery was interrupted; configured again")
     }
     if needsVerification { try verifyOrReconfigure() }
     let status = try io { (b: inout Bus, a) throws(I2CError) in try b.readRegister(address: a, LSM6DSRegister.status) }
@@ -194,16 +192,16 @@ public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver {
       statistics.implausibleSamples += 1
       throw .implausibleData("all 14 bytes read \(Bytes.hex(f[0])) (stuck bus or unpowered chip)")
     }
-    let temperature = Double(Bytes.int16LittleEndian(f, 0)) / chip.temperatureSensitivity + 25
+    let temperature = Double(Bytes.int16LittleEndian(f[...], 0)) / chip.temperatureSensitivity + 25
     guard temperature > -50, temperature < 100 else {
       statistics.implausibleSamples += 1
       throw .implausibleData("die temperature \(temperature) °C is outside −50…100 °C")
     }
     let gyr = SIMD3(
-      Double(Bytes.int16LittleEndian(f, 2)), Double(Bytes.int16LittleEndian(f, 4)), Double(Bytes.int16LittleEndian(f, 6)))
+      Double(Bytes.int16LittleEndian(f[...], 2)), Double(Bytes.int16LittleEndian(f[...], 4)), Double(Bytes.int16LittleEndian(f[...], 6)))
     let acc = SIMD3(
-      Double(Bytes.int16LittleEndian(f, 8)), Double(Bytes.int16LittleEndian(f, 10)),
-      Double(Bytes.int16LittleEndian(f, 12)))
+      Double(Bytes.int16LittleEndian(f[...], 8)), Double(Bytes.int16LittleEndian(f[...], 10)),
+      Double(Bytes.int16LittleEndian(f[...], 12)))
     let steps = max(1, Int64((Double(now &- lastDataNanoseconds) / Double(periodNanoseconds)).rounded()))
     sampleCounter += sampleCounter < 0 ? 1 : steps
     lastDataNanoseconds = now
@@ -222,6 +220,12 @@ public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver {
       lastDataNanoseconds = clock.nowNanoseconds
       return
     }
+    try reconfigureAfterLoss("CTRL1_XL…CTRL3_C read \(controls.map(Bytes.hex)); configured again")
+  }
+
+  /// Configures the chip again with the last request after it lost its setup, keeping the
+  /// sample count running across the gap, and reports the loss.
+  private mutating func reconfigureAfterLoss(_ reason: String) throws(IMUDriverError) -> Never {
     let counter = sampleCounter
     let lastTime = lastDataNanoseconds
     _ = try configure(request)
@@ -229,7 +233,7 @@ public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver {
     let lost = Int64((Double(clock.nowNanoseconds &- lastTime) / Double(periodNanoseconds)).rounded())
     sampleCounter = counter + max(0, lost)
     lastDataNanoseconds = clock.nowNanoseconds
-    throw .deviceReset("CTRL1_XL…CTRL3_C read \(controls.map(Bytes.hex)); configured again")
+    throw .deviceReset(reason)
   }
 
   private mutating func io<T>(_ body: (inout Bus, UInt8) throws(I2CError) -> T) throws(IMUDriverError) -> T {

@@ -252,9 +252,7 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
   public mutating func readSample() throws(IMUDriverError) -> IMUMeasurement? {
     guard let config = configuration else {
       guard configuredOnce else { throw .notConfigured }
-      _ = try configure(request)
-      statistics.reconfigurations += 1
-      throw .deviceReset("an earlier recovery was interrupted; configured again")
+      try reconfigureAfterLoss("an earlier recovery was interrupted; configured again")
     }
     if pendingHead < pending.count {
       defer { pendingHead += 1 }
@@ -351,20 +349,20 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
 
   /// Decodes one 14-byte frame (accel XYZ, temperature, gyro XYZ; big-endian).
   private mutating func decode(_ b: ArraySlice<UInt8>, index: Int64, time: UInt64) throws(IMUDriverError) -> IMUMeasurement {
-    let f = Array(b)
+    let f = b.startIndex  // offsets below are from the frame's start
     if Bytes.allEqual(b) {
       statistics.implausibleSamples += 1
-      throw .implausibleData("all 14 bytes read \(Bytes.hex(f[0])) (stuck bus or unpowered chip)")
+      throw .implausibleData("all 14 bytes read \(Bytes.hex(b[f])) (stuck bus or unpowered chip)")
     }
-    let temperature = Double(Bytes.int16BigEndian(f, 6)) / chip.temperatureSensitivity + chip.temperatureOffsetC
+    let temperature = Double(Bytes.int16BigEndian(b, f + 6)) / chip.temperatureSensitivity + chip.temperatureOffsetC
     guard temperature > -50, temperature < 100 else {
       statistics.implausibleSamples += 1
       throw .implausibleData("die temperature \(temperature) °C is outside −50…100 °C")
     }
     let acc = SIMD3(
-      Double(Bytes.int16BigEndian(f, 0)), Double(Bytes.int16BigEndian(f, 2)), Double(Bytes.int16BigEndian(f, 4)))
+      Double(Bytes.int16BigEndian(b, f + 0)), Double(Bytes.int16BigEndian(b, f + 2)), Double(Bytes.int16BigEndian(b, f + 4)))
     let gyr = SIMD3(
-      Double(Bytes.int16BigEndian(f, 8)), Double(Bytes.int16BigEndian(f, 10)), Double(Bytes.int16BigEndian(f, 12)))
+      Double(Bytes.int16BigEndian(b, f + 8)), Double(Bytes.int16BigEndian(b, f + 10)), Double(Bytes.int16BigEndian(b, f + 12)))
     return IMUMeasurement(
       acc: acc * accelScale, gyr: gyr * gyroScale, temperatureC: temperature, sampleIndex: index,
       timestampNanoseconds: time)
@@ -386,16 +384,21 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
       lastDataNanoseconds = clock.nowNanoseconds
       return
     }
-    let saved = request
+    try reconfigureAfterLoss(
+      "PWR_MGMT_1 read \(Bytes.hex(power)) and SMPLRT_DIV…ACCEL_CONFIG \(config.map(Bytes.hex)); configured again")
+  }
+
+  /// Configures the chip again with the last request after it lost its setup, keeping the
+  /// sample count running across the gap, and reports the loss.
+  private mutating func reconfigureAfterLoss(_ reason: String) throws(IMUDriverError) -> Never {
     let counter = sampleCounter
     let lastTime = lastDataNanoseconds
-    _ = try configure(saved)
+    _ = try configure(request)
     statistics.reconfigurations += 1
     let lost = Int64((Double(clock.nowNanoseconds &- lastTime) / Double(periodNanoseconds)).rounded())
     sampleCounter = counter + max(0, lost)
     lastDataNanoseconds = clock.nowNanoseconds
-    throw .deviceReset(
-      "PWR_MGMT_1 read \(Bytes.hex(power)) and SMPLRT_DIV…ACCEL_CONFIG \(config.map(Bytes.hex)); configured again")
+    throw .deviceReset(reason)
   }
 
   /// Runs bus work, counting failures and arranging a configuration check for the next read.

@@ -300,6 +300,25 @@ final class IMUConformanceTests: XCTestCase {
     }
   }
 
+  func testInterruptedReconfigurationIsFinishedByTheNextRead() throws {
+    try forEachIMU { f, d, mode, label in
+      _ = try d.nextSample(timeoutNanoseconds: 100_000_000)
+      f.bus.inject(.error(.bus), address: f.address, skip: 2)
+      var r = request
+      r.mode = mode
+      XCTAssertThrowsError(try d.configure(r), label) { e in
+        XCTAssertEqual((e as? IMUDriverError)?.busError?.kind, .bus, "\(label): \(e)")
+      }
+      XCTAssertNil(d.configuration, label)
+      XCTAssertThrowsError(try d.readSample(), label) { e in
+        XCTAssertTrue((e as? IMUDriverError)?.isDeviceReset == true, "\(label): \(e)")
+      }
+      let (m, errors) = pollForSample(&d, clock: f.clock)
+      XCTAssertEqual(errors, [], label)
+      assertPose(m, range: (4, 500), "\(label) after repair")
+    }
+  }
+
   func testReadBeforeConfigureIsTyped() {
     for make in EmulatedIMUFixture.all {
       var d = make().makeDriver()
