@@ -114,7 +114,8 @@ public enum IMUDriverError: Error, Sendable, Equatable, CustomStringConvertible 
     switch self {
     case .bus(let e): return e.description
     case .wrongChip(let a, let id, let d):
-      return "wrong chip at 0x\(String(a, radix: 16, uppercase: true)): id 0x\(String(id, radix: 16, uppercase: true)) (\(d))"
+      return
+        "wrong chip at 0x\(String(a, radix: 16, uppercase: true)): id 0x\(String(id, radix: 16, uppercase: true)) (\(d))"
     case .notConfigured: return "IMU not configured: call configure first"
     case .fifoOverflow(let n): return "IMU FIFO overflow: \(n) bytes lost, FIFO restarted"
     case .implausibleData(let d): return "implausible IMU data: \(d)"

@@ -105,7 +105,8 @@ public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver {
       guard acceptUnknownChips else {
         throw .wrongChip(address: address, id: id, detail: "not a known LSM6DS-family WHO_AM_I")
       }
-      chip = LSM6DSChipInfo(id: id, name: "unknown LSM6DS-compatible (WHO_AM_I \(Bytes.hex(id)))", temperatureSensitivity: 256)
+      chip = LSM6DSChipInfo(
+        id: id, name: "unknown LSM6DS-compatible (WHO_AM_I \(Bytes.hex(id)))", temperatureSensitivity: 256)
       isKnown = false
       warnings.append("unknown WHO_AM_I \(Bytes.hex(id)); driving it as an LSM6DSL")
     }
@@ -125,7 +126,8 @@ public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver {
     }
     guard resetDone else { throw .timeout("SW_RESET did not clear within 10 ms") }
 
-    let ri = LSM6DSTables.outputRates.firstIndex { $0 >= request.sampleRateHz * 0.999 }
+    let ri =
+      LSM6DSTables.outputRates.firstIndex { $0 >= request.sampleRateHz * 0.999 }
       ?? LSM6DSTables.outputRates.count - 1
     let rate = LSM6DSTables.outputRates[ri]
     if abs(rate - request.sampleRateHz) > 0.01 * request.sampleRateHz {
@@ -135,7 +137,9 @@ public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver {
     let gyro = LSM6DSTables.gyroRanges.first { $0.dps >= request.gyroRangeDPS } ?? LSM6DSTables.gyroRanges[4]
     if request.accelRangeG > 16 { warnings.append("accelerometer range limited to ±16 g") }
     if request.gyroRangeDPS > 2000 { warnings.append("gyro range limited to ±2000 °/s") }
-    if request.lowPassHz != nil { warnings.append("low-pass setting ignored: the LSM6DS driver keeps the chip's ODR-dependent default") }
+    if request.lowPassHz != nil {
+      warnings.append("low-pass setting ignored: the LSM6DS driver keeps the chip's ODR-dependent default")
+    }
     if request.mode == .fifo { warnings.append("FIFO mode not implemented for LSM6DS; using data-ready polling") }
 
     let odr = UInt8(ri + 1) << 4
@@ -154,7 +158,8 @@ public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver {
       try b.readRegisters(address: a, from: LSM6DSRegister.control1Accel, count: 3)
     }
     guard readBack == expectedControl else {
-      throw .deviceReset("CTRL1_XL…CTRL3_C read back as \(readBack.map(Bytes.hex)) instead of \(expectedControl.map(Bytes.hex))")
+      throw .deviceReset(
+        "CTRL1_XL…CTRL3_C read back as \(readBack.map(Bytes.hex)) instead of \(expectedControl.map(Bytes.hex))")
     }
 
     self.request = request
@@ -198,7 +203,8 @@ public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver {
       throw .implausibleData("die temperature \(temperature) °C is outside −50…100 °C")
     }
     let gyr = SIMD3(
-      Double(Bytes.int16LittleEndian(f[...], 2)), Double(Bytes.int16LittleEndian(f[...], 4)), Double(Bytes.int16LittleEndian(f[...], 6)))
+      Double(Bytes.int16LittleEndian(f[...], 2)), Double(Bytes.int16LittleEndian(f[...], 4)),
+      Double(Bytes.int16LittleEndian(f[...], 6)))
     let acc = SIMD3(
       Double(Bytes.int16LittleEndian(f[...], 8)), Double(Bytes.int16LittleEndian(f[...], 10)),
       Double(Bytes.int16LittleEndian(f[...], 12)))

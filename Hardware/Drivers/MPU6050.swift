@@ -56,16 +56,36 @@ public struct MPU6050ChipInfo: Sendable, Equatable {
   /// part's datasheet (MPU-6050: 340 LSB/°C + 36.53; MPU-6500/9250: 333.87 + 21;
   /// ICM-2060x/20689/MPU-6886: 326.8 + 25).
   public static let known: [MPU6050ChipInfo] = [
-    .init(id: 0x68, name: "MPU-6050", temperatureSensitivity: 340, temperatureOffsetC: 36.53, fifoCapacity: 1024, hasAccelConfig2: false),
-    .init(id: 0x70, name: "MPU-6500", temperatureSensitivity: 333.87, temperatureOffsetC: 21, fifoCapacity: 512, hasAccelConfig2: true),
-    .init(id: 0x71, name: "MPU-9250", temperatureSensitivity: 333.87, temperatureOffsetC: 21, fifoCapacity: 512, hasAccelConfig2: true),
-    .init(id: 0x72, name: "MPU-6500 clone (0x72)", temperatureSensitivity: 333.87, temperatureOffsetC: 21, fifoCapacity: 512, hasAccelConfig2: true),
-    .init(id: 0x73, name: "MPU-9255", temperatureSensitivity: 333.87, temperatureOffsetC: 21, fifoCapacity: 512, hasAccelConfig2: true),
-    .init(id: 0x98, name: "ICM-20689 or clone (0x98)", temperatureSensitivity: 326.8, temperatureOffsetC: 25, fifoCapacity: 512, hasAccelConfig2: true),
-    .init(id: 0x11, name: "ICM-20600", temperatureSensitivity: 326.8, temperatureOffsetC: 25, fifoCapacity: 1008, hasAccelConfig2: true),
-    .init(id: 0x12, name: "ICM-20602", temperatureSensitivity: 326.8, temperatureOffsetC: 25, fifoCapacity: 1008, hasAccelConfig2: true),
-    .init(id: 0x19, name: "MPU-6886", temperatureSensitivity: 326.8, temperatureOffsetC: 25, fifoCapacity: 1008, hasAccelConfig2: true),
-    .init(id: 0xAF, name: "ICM-20608-G", temperatureSensitivity: 326.8, temperatureOffsetC: 25, fifoCapacity: 512, hasAccelConfig2: true),
+    .init(
+      id: 0x68, name: "MPU-6050", temperatureSensitivity: 340, temperatureOffsetC: 36.53, fifoCapacity: 1024,
+      hasAccelConfig2: false),
+    .init(
+      id: 0x70, name: "MPU-6500", temperatureSensitivity: 333.87, temperatureOffsetC: 21, fifoCapacity: 512,
+      hasAccelConfig2: true),
+    .init(
+      id: 0x71, name: "MPU-9250", temperatureSensitivity: 333.87, temperatureOffsetC: 21, fifoCapacity: 512,
+      hasAccelConfig2: true),
+    .init(
+      id: 0x72, name: "MPU-6500 clone (0x72)", temperatureSensitivity: 333.87, temperatureOffsetC: 21,
+      fifoCapacity: 512, hasAccelConfig2: true),
+    .init(
+      id: 0x73, name: "MPU-9255", temperatureSensitivity: 333.87, temperatureOffsetC: 21, fifoCapacity: 512,
+      hasAccelConfig2: true),
+    .init(
+      id: 0x98, name: "ICM-20689 or clone (0x98)", temperatureSensitivity: 326.8, temperatureOffsetC: 25,
+      fifoCapacity: 512, hasAccelConfig2: true),
+    .init(
+      id: 0x11, name: "ICM-20600", temperatureSensitivity: 326.8, temperatureOffsetC: 25, fifoCapacity: 1008,
+      hasAccelConfig2: true),
+    .init(
+      id: 0x12, name: "ICM-20602", temperatureSensitivity: 326.8, temperatureOffsetC: 25, fifoCapacity: 1008,
+      hasAccelConfig2: true),
+    .init(
+      id: 0x19, name: "MPU-6886", temperatureSensitivity: 326.8, temperatureOffsetC: 25, fifoCapacity: 1008,
+      hasAccelConfig2: true),
+    .init(
+      id: 0xAF, name: "ICM-20608-G", temperatureSensitivity: 326.8, temperatureOffsetC: 25, fifoCapacity: 512,
+      hasAccelConfig2: true),
   ]
 
   /// What the driver assumes for an id it does not know: the original MPU-6050's behaviour.
@@ -147,7 +167,8 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
 
     let id = try io { (b: inout Bus, a) throws(I2CError) in try b.readRegister(address: a, MPU6050Register.whoAmI) }
     if id == 0x00 || id == 0xFF {
-      throw .wrongChip(address: address, id: id, detail: "WHO_AM_I reads \(Bytes.hex(id)): no MPU-6050-family chip answers here")
+      throw .wrongChip(
+        address: address, id: id, detail: "WHO_AM_I reads \(Bytes.hex(id)): no MPU-6050-family chip answers here")
     }
     let isKnown: Bool
     if let known = MPU6050ChipInfo.known.first(where: { $0.id == id }) {
@@ -169,7 +190,9 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
     clock.delay(milliseconds: 100)
     var resetDone = false
     for _ in 0..<10 {
-      let p = try io { (b: inout Bus, a) throws(I2CError) in try b.readRegister(address: a, MPU6050Register.powerManagement1) }
+      let p = try io { (b: inout Bus, a) throws(I2CError) in
+        try b.readRegister(address: a, MPU6050Register.powerManagement1)
+      }
       if p & MPU6050Register.resetBit == 0 {
         resetDone = true
         break
@@ -198,7 +221,9 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
     }
     // Filter: the widest bandwidth not above the request (or half the rate).
     let wanted = request.lowPassHz ?? rate / 2
-    let dlpf = MPU6050Tables.dlpfBandwidths.first { $0.hz <= wanted } ?? MPU6050Tables.dlpfBandwidths[MPU6050Tables.dlpfBandwidths.count - 1]
+    let dlpf =
+      MPU6050Tables.dlpfBandwidths.first { $0.hz <= wanted }
+      ?? MPU6050Tables.dlpfBandwidths[MPU6050Tables.dlpfBandwidths.count - 1]
 
     expectedConfig = [divider, dlpf.cfg, UInt8(gi) << 3, UInt8(ai) << 3]
     var burst = [MPU6050Register.sampleRateDivider] + expectedConfig
@@ -225,10 +250,12 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
       try b.readRegisters(address: a, from: MPU6050Register.sampleRateDivider, count: 4)
     }
     guard readBack == expectedConfig else {
-      throw .deviceReset("configuration read back as \(readBack.map(Bytes.hex)) instead of \(expectedConfig.map(Bytes.hex))")
+      throw .deviceReset(
+        "configuration read back as \(readBack.map(Bytes.hex)) instead of \(expectedConfig.map(Bytes.hex))")
     }
     if request.mode == .fifo && rate > 500 {
-      warnings.append("FIFO mode at \(rate) Hz fills \(chip.fifoCapacity) bytes in \(Double(chip.fifoCapacity / 14) / rate) s")
+      warnings.append(
+        "FIFO mode at \(rate) Hz fills \(chip.fifoCapacity) bytes in \(Double(chip.fifoCapacity / 14) / rate) s")
     }
 
     self.request = request
@@ -240,7 +267,8 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
     sampleCounter = -1
     let report = IMUConfigurationReport(
       chipName: chip.name, chipID: id, isKnownChip: isKnown, address: address,
-      accelRangeG: accelRanges[ai], gyroRangeDPS: gyroRanges[gi], sampleRateHz: rate, lowPassHz: dlpf.hz, mode: request.mode,
+      accelRangeG: accelRanges[ai], gyroRangeDPS: gyroRanges[gi], sampleRateHz: rate, lowPassHz: dlpf.hz,
+      mode: request.mode,
       warnings: warnings)
     configuration = report
     configuredOnce = true
@@ -267,7 +295,9 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
   }
 
   private mutating func readDataReady() throws(IMUDriverError) -> IMUMeasurement? {
-    let status = try io { (b: inout Bus, a) throws(I2CError) in try b.readRegister(address: a, MPU6050Register.interruptStatus) }
+    let status = try io { (b: inout Bus, a) throws(I2CError) in
+      try b.readRegister(address: a, MPU6050Register.interruptStatus)
+    }
     let now = clock.nowNanoseconds
     guard status & MPU6050Register.dataReadyBit != 0 else {
       noteIfStale(now: now)
@@ -285,7 +315,9 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
   }
 
   private mutating func readFIFO() throws(IMUDriverError) -> IMUMeasurement? {
-    let status = try io { (b: inout Bus, a) throws(I2CError) in try b.readRegister(address: a, MPU6050Register.interruptStatus) }
+    let status = try io { (b: inout Bus, a) throws(I2CError) in
+      try b.readRegister(address: a, MPU6050Register.interruptStatus)
+    }
     let countBytes = try io { (b: inout Bus, a) throws(I2CError) in
       try b.readRegisters(address: a, from: MPU6050Register.fifoCountHigh, count: 2)
     }
@@ -348,7 +380,9 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
   }
 
   /// Decodes one 14-byte frame (accel XYZ, temperature, gyro XYZ; big-endian).
-  private mutating func decode(_ b: ArraySlice<UInt8>, index: Int64, time: UInt64) throws(IMUDriverError) -> IMUMeasurement {
+  private mutating func decode(_ b: ArraySlice<UInt8>, index: Int64, time: UInt64) throws(IMUDriverError)
+    -> IMUMeasurement
+  {
     let f = b.startIndex  // offsets below are from the frame's start
     if Bytes.allEqual(b) {
       statistics.implausibleSamples += 1
@@ -360,9 +394,11 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
       throw .implausibleData("die temperature \(temperature) °C is outside −50…100 °C")
     }
     let acc = SIMD3(
-      Double(Bytes.int16BigEndian(b, f + 0)), Double(Bytes.int16BigEndian(b, f + 2)), Double(Bytes.int16BigEndian(b, f + 4)))
+      Double(Bytes.int16BigEndian(b, f + 0)), Double(Bytes.int16BigEndian(b, f + 2)),
+      Double(Bytes.int16BigEndian(b, f + 4)))
     let gyr = SIMD3(
-      Double(Bytes.int16BigEndian(b, f + 8)), Double(Bytes.int16BigEndian(b, f + 10)), Double(Bytes.int16BigEndian(b, f + 12)))
+      Double(Bytes.int16BigEndian(b, f + 8)), Double(Bytes.int16BigEndian(b, f + 10)),
+      Double(Bytes.int16BigEndian(b, f + 12)))
     return IMUMeasurement(
       acc: acc * accelScale, gyr: gyr * gyroScale, temperatureC: temperature, sampleIndex: index,
       timestampNanoseconds: time)
@@ -375,7 +411,9 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
 
   /// Reads the configuration back; if the chip lost it, configures it again and reports that.
   private mutating func verifyOrReconfigure() throws(IMUDriverError) {
-    let power = try io { (b: inout Bus, a) throws(I2CError) in try b.readRegister(address: a, MPU6050Register.powerManagement1) }
+    let power = try io { (b: inout Bus, a) throws(I2CError) in
+      try b.readRegister(address: a, MPU6050Register.powerManagement1)
+    }
     let config = try io { (b: inout Bus, a) throws(I2CError) in
       try b.readRegisters(address: a, from: MPU6050Register.sampleRateDivider, count: 4)
     }

@@ -63,7 +63,9 @@ public final class EmulatedI2CBus: I2CBus {
     let address = rawAddress & 0x7F
     transactionCount += 1
     let faults = faultPlan.faults(forTransactionTo: address, operations: operations)
-    for f in faults { injectedFaults.append(InjectedFaultRecord(transaction: transactionCount, address: address, fault: f)) }
+    for f in faults {
+      injectedFaults.append(InjectedFaultRecord(transaction: transactionCount, address: address, fault: f))
+    }
 
     // Faults that act before anything reaches the wire.
     for f in faults {

@@ -13,7 +13,9 @@ public final class MPU6050Emulator: RegisterMappedEmulator {
     public var temperatureOffsetC: Double
     public var fifoCapacity: Int
 
-    public init(name: String, whoAmI: UInt8, temperatureSensitivity: Double, temperatureOffsetC: Double, fifoCapacity: Int) {
+    public init(
+      name: String, whoAmI: UInt8, temperatureSensitivity: Double, temperatureOffsetC: Double, fifoCapacity: Int
+    ) {
       self.name = name
       self.whoAmI = whoAmI
       self.temperatureSensitivity = temperatureSensitivity

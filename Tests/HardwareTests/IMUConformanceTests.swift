@@ -90,8 +90,10 @@ final class IMUConformanceTests: XCTestCase {
     let accLSB = range.g * 9.806_65 / 32768 * 1.5
     let gyrLSB = range.dps * .pi / 180 / 32768 * 1.5
     for i in 0..<3 {
-      XCTAssertEqual(m.acc[i], Self.pose.state.specificForce[i], accuracy: accLSB, "\(label) acc[\(i)]", file: file, line: line)
-      XCTAssertEqual(m.gyr[i], Self.pose.state.angularRate[i], accuracy: gyrLSB, "\(label) gyr[\(i)]", file: file, line: line)
+      XCTAssertEqual(
+        m.acc[i], Self.pose.state.specificForce[i], accuracy: accLSB, "\(label) acc[\(i)]", file: file, line: line)
+      XCTAssertEqual(
+        m.gyr[i], Self.pose.state.angularRate[i], accuracy: gyrLSB, "\(label) gyr[\(i)]", file: file, line: line)
     }
     XCTAssertEqual(m.temperatureC ?? .nan, 25, accuracy: 0.1, "\(label) temperature", file: file, line: line)
   }
@@ -225,7 +227,8 @@ final class IMUConformanceTests: XCTestCase {
         sample = m
         errors += e
       }
-      XCTAssertTrue(errors.allSatisfy { $0.busError?.kind == .noAcknowledgeAddress || $0.isDeviceReset }, "\(label): \(errors)")
+      XCTAssertTrue(
+        errors.allSatisfy { $0.busError?.kind == .noAcknowledgeAddress || $0.isDeviceReset }, "\(label): \(errors)")
       XCTAssertEqual(errors.filter(\.isDeviceReset).count, 1, "\(label): \(errors)")
       assertPose(sample, range: (4, 500), "\(label) after return")
       // About 0.3 s at 100 Hz went by: the index shows the gap.

@@ -265,7 +265,8 @@ final class LSM6DSScriptedTests: XCTestCase {
         .writeRegister(a, 0x0D, 0x03),
         .readRegisters(a, from: 0x10, returns: [0x00, 0x00, 0x04]),
       ]), clock: VirtualClock())
-    XCTAssertThrowsError(try d.configure(IMUConfigurationRequest(sampleRateHz: 100, accelRangeG: 4, gyroRangeDPS: 500))) {
+    XCTAssertThrowsError(try d.configure(IMUConfigurationRequest(sampleRateHz: 100, accelRangeG: 4, gyroRangeDPS: 500)))
+    {
       e in
       guard case .deviceReset = e as? IMUDriverError else { return XCTFail("\(e)") }
     }
