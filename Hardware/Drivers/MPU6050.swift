@@ -142,8 +142,9 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
   /// A configure succeeded once: a later lost configuration is recovered, not "not configured".
   private var configuredOnce = false
 
-  /// Frames read per FIFO burst at most (14 × 16 = 224 bytes, one I2C_RDWR message).
-  public static var maxFramesPerBurst: Int { 16 }
+  /// Bytes read from FIFO_R_W in one transaction at most (whole frames; at least one). Lower it
+  /// to 28 on an SMBus-only adapter, whose block reads stop at 32 bytes.
+  public var maxFIFOBurstBytes = 224
 
   public init(bus: Bus, address: UInt8 = 0x68, clock: any DelayClock, acceptUnknownChips: Bool = true) {
     self.bus = bus
@@ -342,7 +343,7 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
       throw .implausibleData("FIFO holds \(count) bytes, not whole 14-byte frames; FIFO restarted")
     }
     let queued = count / 14
-    let frames = min(queued, Self.maxFramesPerBurst)
+    let frames = min(queued, max(1, maxFIFOBurstBytes / 14))
     let bytes = try io { (b: inout Bus, a) throws(I2CError) in
       try b.readRegisters(address: a, from: MPU6050Register.fifoData, count: frames * 14)
     }

@@ -53,7 +53,8 @@ public final class MPU6050Emulator: RegisterMappedEmulator {
   /// Samples produced since power-on (each one a new output-register value).
   public private(set) var samplesProduced = 0
   /// FIFO contents (oldest first).
-  public private(set) var fifo: [UInt8] = []
+  public var fifo: [UInt8] { fifoQueue.contents }
+  private var fifoQueue: ByteFIFO
 
   private var rng: SplitMix64
   private let seed: UInt64
@@ -71,6 +72,7 @@ public final class MPU6050Emulator: RegisterMappedEmulator {
     self.noise = noise
     self.seed = seed
     self.rng = SplitMix64(seed: seed)
+    fifoQueue = ByteFIFO(capacity: model.fifoCapacity)
     registers = RegisterFile(
       powerOn: [Reg.pwrMgmt1: 0x40, Reg.whoAmI: model.whoAmI],
       readOnly: Set([Reg.whoAmI, Reg.intStatus, Reg.fifoCountH, Reg.fifoCountL]).union(0x3B...0x48))
@@ -113,7 +115,7 @@ public final class MPU6050Emulator: RegisterMappedEmulator {
 
   public func powerOnReset(nowNanoseconds: UInt64) {
     registers.reset()
-    fifo.removeAll()
+    fifoQueue.removeAll()
     samplesProduced = 0
     resetBusyUntil = 0
     rng = SplitMix64(seed: seed)
@@ -125,7 +127,7 @@ public final class MPU6050Emulator: RegisterMappedEmulator {
     now = max(now, t)
     if registers[Reg.pwrMgmt1] & 0x80 != 0 && now >= resetBusyUntil {
       registers.reset()
-      fifo.removeAll()
+      fifoQueue.removeAll()
       nextSampleNanoseconds = now
     }
     guard isSampling else {
@@ -157,12 +159,12 @@ public final class MPU6050Emulator: RegisterMappedEmulator {
       registers[Reg.intStatus] = 0
       return v
     case Reg.fifoCountH:
-      latchedCount = UInt16(min(fifo.count, Int(UInt16.max)))
+      latchedCount = UInt16(min(fifoQueue.count, Int(UInt16.max)))
       return UInt8(latchedCount >> 8)
     case Reg.fifoCountL:
       return UInt8(latchedCount & 0xFF)
     case Reg.fifoRW:
-      return fifo.isEmpty ? 0xFF : fifo.removeFirst()
+      return fifoQueue.pop() ?? 0xFF
     default:
       return registers[register]
     }
@@ -176,7 +178,7 @@ public final class MPU6050Emulator: RegisterMappedEmulator {
       if value & 0x80 != 0 {
         registers.reset()
         registers[Reg.pwrMgmt1] = 0xC0
-        fifo.removeAll()
+        fifoQueue.removeAll()
         resetBusyUntil = nowNanoseconds + resetDurationNanoseconds
         return
       }
@@ -184,7 +186,7 @@ public final class MPU6050Emulator: RegisterMappedEmulator {
       registers.hostWrite(register, value)
       if !wasSampling && isSampling { nextSampleNanoseconds = nowNanoseconds + periodNanoseconds }
     case Reg.userCtrl:
-      if value & 0x04 != 0 { fifo.removeAll() }
+      if value & 0x04 != 0 { fifoQueue.removeAll() }
       registers.hostWrite(register, value & ~0x07)  // reset bits clear themselves
     case Reg.smplrtDiv, Reg.config:
       registers.hostWrite(register, value)
@@ -235,10 +237,51 @@ public final class MPU6050Emulator: RegisterMappedEmulator {
     if en & 0x40 != 0 { push(0x43, 2) }
     if en & 0x20 != 0 { push(0x45, 2) }
     if en & 0x10 != 0 { push(0x47, 2) }
-    fifo += frame
-    if fifo.count > model.fifoCapacity {
-      fifo.removeFirst(fifo.count - model.fifoCapacity)
-      markOverflow()
-    }
+    var overflowed = false
+    for byte in frame where fifoQueue.push(byte) { overflowed = true }
+    if overflowed { markOverflow() }
   }
+}
+
+/// A bounded byte queue that drops its oldest byte when full, as chip FIFOs do.
+public struct ByteFIFO: Sendable, Equatable {
+  public let capacity: Int
+  private var storage: [UInt8]
+  private var head = 0
+  public private(set) var count = 0
+
+  public init(capacity: Int) {
+    self.capacity = max(1, capacity)
+    storage = [UInt8](repeating: 0, count: max(1, capacity))
+  }
+
+  public var isEmpty: Bool { count == 0 }
+
+  /// Appends `byte`; returns true when the oldest byte had to be dropped to make room.
+  @discardableResult
+  public mutating func push(_ byte: UInt8) -> Bool {
+    storage[(head + count) % capacity] = byte
+    if count == capacity {
+      head = (head + 1) % capacity
+      return true
+    }
+    count += 1
+    return false
+  }
+
+  public mutating func pop() -> UInt8? {
+    guard count > 0 else { return nil }
+    let b = storage[head]
+    head = (head + 1) % capacity
+    count -= 1
+    return b
+  }
+
+  public mutating func removeAll() {
+    head = 0
+    count = 0
+  }
+
+  /// Oldest first.
+  public var contents: [UInt8] { (0..<count).map { storage[(head + $0) % capacity] } }
 }
