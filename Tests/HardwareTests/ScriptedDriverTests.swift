@@ -188,6 +188,36 @@ final class MPU6050ScriptedTests: XCTestCase {
     XCTAssertNoThrow(try d.bus.finish())
   }
 
+  func testMPU6500AlsoSetsTheAccelerometerFilter() throws {
+    var script = configureScript(id: 0x70)
+    // ACCEL_CONFIG2 (0x1D) follows in the same burst with the same filter index.
+    script[4] = .write(a, [0x19, 0x09, 0x03, 0x08, 0x08, 0x03])
+    var d = MPU6050Driver(bus: ScriptedI2CBus(script + dataReadyTail()), clock: VirtualClock())
+    let r = try d.configure(IMUConfigurationRequest(sampleRateHz: 100, accelRangeG: 4, gyroRangeDPS: 500))
+    XCTAssertEqual(r.chipName, "MPU-6500")
+    XCTAssertNoThrow(try d.bus.finish())
+  }
+
+  func testRequestsAreClampedWithWarnings() throws {
+    var script = configureScript()
+    // 2 kHz asked: the divider bottoms out at 0 (1 kHz); ±32 g → ±16 g (3 << 3); 4000 °/s → 2000.
+    script[4] = .write(a, [0x19, 0x00, 0x01, 0x18, 0x18])
+    var d = MPU6050Driver(
+      bus: ScriptedI2CBus(
+        script + [
+          .writeRegister(a, 0x38, 0x01),
+          .readRegisters(a, from: 0x3A, returns: [0x00]),
+          .readRegisters(a, from: 0x19, returns: [0x00, 0x01, 0x18, 0x18]),
+        ]), clock: VirtualClock())
+    let r = try d.configure(IMUConfigurationRequest(sampleRateHz: 2000, accelRangeG: 32, gyroRangeDPS: 4000))
+    XCTAssertEqual(r.sampleRateHz, 1000)
+    XCTAssertEqual(r.accelRangeG, 16)
+    XCTAssertEqual(r.gyroRangeDPS, 2000)
+    XCTAssertEqual(r.lowPassHz, 188)
+    XCTAssertEqual(r.warnings.count, 3, "\(r.warnings)")
+    XCTAssertNoThrow(try d.bus.finish())
+  }
+
   func testNonPositiveRateIsAnInvalidConfiguration() {
     var d = MPU6050Driver(bus: ScriptedI2CBus(), clock: VirtualClock())
     XCTAssertThrowsError(try d.configure(IMUConfigurationRequest(sampleRateHz: 0))) { e in
