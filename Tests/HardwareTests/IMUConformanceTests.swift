@@ -343,6 +343,17 @@ final class IMUConformanceTests: XCTestCase {
     XCTAssertEqual(Double(indices.count), 200 * Double(clock.nowNanoseconds - t0) / 1e9, accuracy: 3)
   }
 
+  func testUnknownCloneIsDrivenWithAWarning() throws {
+    let f = EmulatedIMUFixture.mpu(.clone(whoAmI: 0x55))
+    f.setMotion(Self.pose)
+    var d = f.makeDriver()
+    let r = try d.configure(request)
+    XCTAssertFalse(r.isKnownChip)
+    XCTAssertEqual(r.chipID, 0x55)
+    XCTAssertEqual(r.warnings.count, 1, "\(r.warnings)")
+    assertPose(try d.nextSample(timeoutNanoseconds: 100_000_000), range: (4, 500), "clone")
+  }
+
   func testReadBeforeConfigureIsTyped() {
     for make in EmulatedIMUFixture.all {
       var d = make().makeDriver()

@@ -173,6 +173,29 @@ final class LSM6DSEmulatorTests: XCTestCase {
     XCTAssertEqual(try bus.readRegister(address: a, 0x1E) & 0x03, 0, "reading the outputs clears XLDA and GDA")
   }
 
+  func testNoiseMatchesTheDatasheetDensity() throws {
+    let clock = VirtualClock()
+    var bus = EmulatedI2CBus(clock: clock)
+    bus.attach(LSM6DSEmulator(model: .lsm6ds3, motion: ConstantMotion.flat, noise: .lsm6ds3, seed: 7), at: a)
+    try bus.write(address: a, [0x10, 0x70, 0x70])  // 833 Hz, ±2 g, 250 °/s
+    var az: [Double] = []
+    var gz: [Double] = []
+    for _ in 0..<3000 {
+      clock.delay(microseconds: 1300)
+      let b = try bus.readRegisters(address: a, from: 0x22, count: 12)
+      gz.append(Double(Int16(bitPattern: UInt16(b[5]) << 8 | UInt16(b[4]))) * 8.75e-3 * .pi / 180)
+      az.append(Double(Int16(bitPattern: UInt16(b[11]) << 8 | UInt16(b[10]))) * 0.061e-3 * 9.806_65)
+    }
+    func sd(_ v: [Double]) -> Double {
+      let m = v.reduce(0, +) / Double(v.count)
+      return (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot()
+    }
+    // 90 µg/√Hz and 7 mdps/√Hz over ODR/2.
+    let bw = 833.0 / 2
+    XCTAssertEqual(sd(az) / (90e-6 * 9.806_65 * bw.squareRoot()), 1, accuracy: 0.08)
+    XCTAssertEqual(sd(gz) / (7e-3 * .pi / 180 * bw.squareRoot()), 1, accuracy: 0.08)
+  }
+
   func testWithoutIFIncABurstRereadsOneRegister() throws {
     var (bus, _, _) = make()
     try bus.writeRegister(address: a, 0x12, 0x00)
