@@ -35,11 +35,16 @@ let package = Package(
     .target(
       name: "TractionCLI",
       dependencies: [
-        "TractionCore", "ExerciseSimulator", "HAL", "SensorDrivers", "LinuxHAL", "ChipEmulators",
+        "TractionCore", "Acquisition", "ExerciseSimulator", "HAL", "SensorDrivers", "LinuxHAL", "ChipEmulators",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/TractionCLI"),
     .executableTarget(name: "traction", dependencies: ["TractionCLI"], path: "Sources/traction"),
+    // The acquisition loop: drivers → samples on a clock, faults → gaps and notes. The same code
+    // reads real chips on a Pi and emulated chips in the simulator.
+    .target(
+      name: "Acquisition", dependencies: ["TractionCore", "HAL", "SensorDrivers"],
+      path: "Sources/Acquisition"),
 
     // MARK: Hardware — the HAL, the drivers and the Linux backends
     .target(name: "HAL", path: "Hardware/HAL"),
@@ -66,7 +71,7 @@ let package = Package(
     .target(name: "ChipEmulators", dependencies: ["HAL"], path: "Simulator/Emulators"),
     .target(
       name: "ExerciseSimulator",
-      dependencies: ["TractionCore", "HAL", "SensorDrivers", "ChipEmulators"],
+      dependencies: ["TractionCore", "Acquisition", "HAL", "SensorDrivers", "ChipEmulators"],
       path: "Simulator/Scenario"),
 
     // MARK: Tests — Swift Testing for the core and simulator, XCTest for the hardware
@@ -80,7 +85,7 @@ let package = Package(
       path: "Tests/HardwareTests"),
     .testTarget(
       name: "SimulatorTests",
-      dependencies: ["ExerciseSimulator", "TractionCore", "ChipEmulators", "SensorDrivers", "HAL"],
+      dependencies: ["ExerciseSimulator", "Acquisition", "TractionCore", "ChipEmulators", "SensorDrivers", "HAL"],
       path: "Tests/SimulatorTests"),
     .testTarget(
       name: "CLITests", dependencies: ["TractionCLI", "TractionCore", "ExerciseSimulator"],
