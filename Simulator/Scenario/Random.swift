@@ -86,3 +86,8 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
   public mutating func normal(sigma: Double) -> Double { sigma * normal() }
 }
+
+extension SeededRandom {
+  /// SplitMix64's step, exposed so a test can pin it to the published reference values.
+  public static func splitMixForTesting(_ state: inout UInt64) -> UInt64 { splitMix(&state) }
+}
