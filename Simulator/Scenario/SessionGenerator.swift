@@ -22,7 +22,7 @@ public struct SessionGenerator: IteratorProtocol, Sequence, Sendable {
 
   public init(plan: SessionPlan) {
     self.plan = plan
-    count = Int((plan.duration * plan.config.rateHz).rounded(.down)) + 1
+    count = Int((plan.duration / plan.samplePeriod).rounded(.down)) + 1
     noise = SeededRandom(seed: plan.config.seed, stream: 2)
     dropRandom = SeededRandom(seed: plan.config.seed, stream: 3)
     jitterRandom = SeededRandom(seed: plan.config.seed, stream: 4)
@@ -37,7 +37,7 @@ public struct SessionGenerator: IteratorProtocol, Sequence, Sendable {
 
   public mutating func next() -> SimulatedSample? {
     let config = plan.config
-    let dt = 1 / config.rateHz
+    let dt = plan.samplePeriod
     while index < count {
       let k = index
       index += 1

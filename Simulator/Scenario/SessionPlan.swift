@@ -146,6 +146,9 @@ public struct SessionPlan: Sendable {
   public let forcedDropIndex: Int?
   /// Standard deviation of the sample-time jitter, seconds.
   public let jitterSigma: Double
+  /// The true sample period over the nominal one (`jitter`: the sensor's clock is off by up
+  /// to ±2 %, as an MPU-6050's internal oscillator is); 1 otherwise.
+  public let periodScale: Double
 
   /// Sensor orientation in the trunk frame (x toward the head, y to the left, z dorsal, up when
   /// lying prone): a vector in sensor axes times this gives trunk axes.
@@ -331,12 +334,18 @@ public struct SessionPlan: Sendable {
     self.gaps = gaps
     if config.distractors.contains(.drop) {
       dropProbability = drng.uniform(0.002, 0.01)
-      forcedDropIndex = Int((drng.uniform(initialStill + 0.5, duration - 1) * config.rateHz).rounded())
+      forcedDropIndex = Int((drng.uniform(initialStill + 0.5, duration - 1) * config.rateHz * 0.97).rounded())
     } else {
       dropProbability = 0
       forcedDropIndex = nil
     }
-    jitterSigma = config.distractors.contains(.jitter) ? drng.uniform(0.05, 0.25) / config.rateHz : 0
+    if config.distractors.contains(.jitter) {
+      jitterSigma = drng.uniform(0.05, 0.25) / config.rateHz
+      periodScale = 1 + drng.uniform(-0.02, 0.02)
+    } else {
+      jitterSigma = 0
+      periodScale = 1
+    }
     distractorEvents = events.sorted { $0.start < $1.start }
 
     // Labels from the true angle, by the spec's definitions.
@@ -427,6 +436,9 @@ public struct SessionPlan: Sendable {
     let off = rp.lowerStart
     drive.add(off, off + rng.uniform(0.4, 0.8), -d)
   }
+
+  /// The true time between samples, seconds (nominal period times `periodScale`).
+  public var samplePeriod: Double { periodScale / config.rateHz }
 
   // MARK: The body's motion
 

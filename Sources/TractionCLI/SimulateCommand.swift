@@ -25,12 +25,13 @@ public struct SimulateCommand: AsyncParsableCommand {
       \(Distractor.allCases.map(\.rawValue).joined(separator: ", ")). None of them is ever \
       labelled as an event.
 
-      Examples:
+      Examples (one session; a basic session at 200 Hz; a load-cell-only session; a session with \
+      a sacrum IMU and three distractors; the development corpus):
         traction simulate --seed 7 --out s7
-        traction simulate --seed 8 --out runs/a8 --variant anchored --reps 3 --rate 200
-        traction simulate --seed 9 --out b9 --no-imu --squeeze          (load cell only)
+        traction simulate --seed 8 --out runs/a8 --variant basic --reps 3 --rate 200
+        traction simulate --seed 9 --out b9 --no-imu --squeeze
         traction simulate --seed 3 --out c3 --sacrum --distractors roll,cough,gap
-        traction simulate --corpus corpus --count 40 --seed 1000        (development corpus)
+        traction simulate --corpus corpus --count 40 --seed 1000
       """)
 
   @Option(help: "Seed of the session (of the first recording with --corpus).")

@@ -296,6 +296,12 @@ private func specReps(_ s: [SimulatedSample]) -> [Rep] {
     let (plan, s) = try collect(c)
     #expect(!plan.gaps.isEmpty)
     #expect(plan.jitterSigma > 0)
+    // The clock is off by at most 2 %, and the mean period shows it.
+    #expect(abs(plan.periodScale - 1) <= 0.02)
+    #expect(plan.periodScale != 1)
+    let last = try #require(s.last?.sample)
+    let meanPeriod = (last.t - s[0].sample.t) / Double(try #require(last.seq))
+    #expect(abs(meanPeriod - plan.samplePeriod) < 0.01 / rate)
     var missing = 0
     var jittered = 0
     for i in 1..<s.count {
@@ -305,8 +311,9 @@ private func specReps(_ s: [SimulatedSample]) -> [Rep] {
       let seqA = try #require(a.seq)
       let seqB = try #require(b.seq)
       missing += Int(seqB - seqA - 1)
-      #expect(abs(b.t - Double(seqB) / rate) <= 0.4 / rate + 1e-12)
-      if abs(b.t - Double(seqB) / rate) > 1e-9 { jittered += 1 }
+      let nominal = Double(seqB) * plan.samplePeriod
+      #expect(abs(b.t - nominal) <= 0.4 * plan.samplePeriod + 1e-12)
+      if abs(b.t - nominal) > 1e-9 { jittered += 1 }
     }
     #expect(jittered > s.count / 2)
     // No samples inside a gap; every missing seq is in a gap or a drop.
