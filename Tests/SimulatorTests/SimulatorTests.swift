@@ -353,3 +353,62 @@ private func specReps(_ s: [SimulatedSample]) -> [Rep] {
     }
   }
 }
+
+@Suite struct SimulatorDistractorTests {
+  @Test(arguments: [UInt64(31), 32, 33, 34])
+  func motionDistractorsHaveTheirShape(seed: UInt64) throws {
+    let c = ScenarioConfig(
+      seed: seed, repCount: 2, rateHz: 100, distractors: [.fidget, .cough, .glance, .roll],
+      sensorErrors: .ideal)
+    let plan = try SessionPlan(c)
+    for e in plan.distractorEvents {
+      var peak = -Double.infinity
+      var above5 = 0.0
+      var maxRoll = 0.0
+      var maxAccDev = 0.0
+      var t = e.start - 0.5
+      let step = 0.005
+      while t < e.end + 0.5 {
+        let th = plan.thetaDeg(at: t)
+        peak = max(peak, th)
+        if th > 5 { above5 += step }
+        maxRoll = max(maxRoll, abs(plan.rollDeg(at: t)))
+        let acc = plan.idealReadings(at: t).upperBack.acc
+        maxAccDev = max(maxAccDev, abs(norm(acc) - standardGravity))
+        t += step
+      }
+      switch e.kind {
+      case .fidget:
+        #expect(peak < 5)
+        #expect(maxRoll <= 2)
+      case .cough:
+        #expect(peak < 5 && peak > 0.9)
+        #expect(maxAccDev > 2)  // the shake
+      case .glance:
+        #expect(peak > 5)
+        #expect(above5 < 3)
+      case .roll:
+        #expect(peak < 1)  // θ keeps to the lying ripple
+        #expect(maxRoll >= 5 && maxRoll <= 15)
+      default:
+        Issue.record("unexpected \(e.kind)")
+      }
+    }
+  }
+
+  @Test func tapsAddImpulsesWithoutMovingTheBody() throws {
+    let clean = try SessionPlan(ScenarioConfig(seed: 12, repCount: 1, rateHz: 200, sensorErrors: .ideal))
+    let tapped = try SessionPlan(
+      ScenarioConfig(seed: 12, repCount: 1, rateHz: 200, distractors: [.tap], sensorErrors: .ideal))
+    #expect(!tapped.taps.isEmpty)
+    #expect(clean.labels == tapped.labels)
+    for tap in tapped.taps {
+      let mid = tap.t0 + tap.duration / 2
+      #expect(clean.thetaDeg(at: mid) == tapped.thetaDeg(at: mid))
+      let d = tapped.idealReadings(at: mid).upperBack.acc - clean.idealReadings(at: mid).upperBack.acc
+      #expect(norm(d) >= 5 * 0.99)
+      let after = tap.t0 + tap.duration + 0.01
+      #expect(tapped.idealReadings(at: after).upperBack == clean.idealReadings(at: after).upperBack)
+    }
+  }
+}
