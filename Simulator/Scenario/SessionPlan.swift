@@ -372,6 +372,20 @@ public struct SessionPlan: Sendable {
       labels.holds += built[i].holds
       labels.breathSteps += built[i].breathSteps
     }
+    // Rounded for a readable file (0.1 ms, 0.001°): far below any tolerance in the scoring.
+    func r4(_ x: Double) -> Double { (x * 1e4).rounded() / 1e4 }
+    func r3(_ x: Double) -> Double { (x * 1e3).rounded() / 1e3 }
+    labels.reps = labels.reps.map { Rep(start: r4($0.start), end: r4($0.end), peakDeg: r3($0.peakDeg)) }
+    labels.holds = labels.holds.map {
+      Hold(start: r4($0.start), end: r4($0.end), kind: $0.kind, meanDeg: r3($0.meanDeg))
+    }
+    labels.breathSteps = labels.breathSteps.map { BreathStep(t: r4($0.t), riseDeg: r3($0.riseDeg)) }
+    for i in built.indices {
+      built[i].holds = built[i].holds.map {
+        Hold(start: r4($0.start), end: r4($0.end), kind: $0.kind, meanDeg: r3($0.meanDeg))
+      }
+      built[i].breathSteps = built[i].breathSteps.map { BreathStep(t: r4($0.t), riseDeg: r3($0.riseDeg)) }
+    }
     reps = built
     self.labels = labels
   }
