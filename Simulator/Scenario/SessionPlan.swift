@@ -291,6 +291,12 @@ public struct SessionPlan: Sendable {
         Self.addDrive(&rp, &rng, &drive)
         repPlans.append(rp)
       }
+      if config.motionTexture {
+        // Nobody rises perfectly square: a little roll comes and goes with the rise.
+        let lean = rng.uniform(-1.5, 1.5)
+        roll.add(repPlans[i].riseStart, repPlans[i].riseEnd, lean)
+        roll.add(repPlans[i].lowerStart, repPlans[i].lowerEnd, -lean)
+      }
       let lowerEnd = repPlans[i].lowerEnd
       let rest = i == n - 1 ? rng.uniform(3, 8) : rng.uniform(4, 15)
       let needed = pending[i + 1].isEmpty ? 0 : place(pending[i + 1], from: lowerEnd) - lowerEnd
