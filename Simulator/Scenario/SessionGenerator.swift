@@ -5,6 +5,11 @@ import TractionCore
 public struct SimulatedSample: Sendable, Equatable {
   public var sample: Sample
   public var thetaDeg: Double
+
+  public init(sample: Sample, thetaDeg: Double) {
+    self.sample = sample
+    self.thetaDeg = thetaDeg
+  }
 }
 
 /// Streams a session's samples one at a time from its plan: memory stays the size of the plan
