@@ -84,7 +84,12 @@ final class ByteSource {
           throw RecordingError(
             .unreadable, file: name, reason: "read failed: \(RecordingError.errnoText(e))")
         }
-        if n == 0 { atEOF = true } else { end += n; bytesRead += n }
+        if n == 0 {
+          atEOF = true
+        } else {
+          end += n
+          bytesRead += n
+        }
         return
       }
     case .memory(let bytes, let offset):

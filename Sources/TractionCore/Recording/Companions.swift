@@ -25,8 +25,11 @@ extension SessionLabels {
   }
 
   /// Decodes labels JSON held in memory; `name` is used in errors.
-  public static func decode(_ bytes: [UInt8], name: String) throws(RecordingError) -> SessionLabels {
-    if bytes.isEmpty { throw RecordingError(.empty, file: name, reason: "the labels file is empty") }
+  public static func decode(_ bytes: [UInt8], name: String) throws(RecordingError) -> SessionLabels
+  {
+    if bytes.isEmpty {
+      throw RecordingError(.empty, file: name, reason: "the labels file is empty")
+    }
     do {
       return try JSONDecoder().decode(SessionLabels.self, from: Data(bytes))
     } catch let e as DecodingError {
@@ -172,4 +175,170 @@ public final class ThetaTraceWriter {
 
   public func flush() throws(RecordingError) { try sink.flush() }
   public func close() throws(RecordingError) { try sink.close() }
+}
+
+/// Streams a `t_s,theta_deg` file (`NAME.truth.csv`, or a trace written by `replay --trace`).
+/// Columns are found by name, others are ignored; blank and `#` lines are skipped; a cut-short
+/// last line is dropped with a notice. Constant memory, like `RecordingReader`.
+public struct TruthReader {
+  public let name: String
+  public private(set) var notices: [RecordingNotice] = []
+  public private(set) var pointCount = 0
+  public private(set) var lineNumber = 0
+  private let source: ByteSource
+  private let tColumn: Int
+  private let thetaColumn: Int
+  private let columnCount: Int
+  private let columnNames: [String]
+  private var lastT: Double?
+  private var finished = false
+
+  public init(path: String, bufferSize: Int = 1 << 16) throws(RecordingError) {
+    try self.init(source: ByteSource(path: path, bufferSize: bufferSize))
+  }
+
+  public init(text: String, name: String, bufferSize: Int = 1 << 16) throws(RecordingError) {
+    try self.init(source: ByteSource(bytes: Array(text.utf8), name: name, bufferSize: bufferSize))
+  }
+
+  private init(source: ByteSource) throws(RecordingError) {
+    self.source = source
+    name = source.name
+    var lineNo = 0
+    while true {
+      let l: RawLine?
+      do throws(RecordingError) {
+        l = try source.nextLine()
+      } catch {
+        var e = error
+        if e.kind == .lineTooLong { e.line = lineNo + 1 }
+        throw e
+      }
+      guard let l else {
+        if source.bytesRead == 0 {
+          throw RecordingError(.empty, file: name, reason: "the file is empty")
+        }
+        throw RecordingError(
+          .missingHeader, file: name, line: lineNo, reason: "the file ends before the header line")
+      }
+      lineNo += 1
+      guard let text = String(validating: l.bytes, as: UTF8.self) else {
+        throw RecordingError(
+          .invalidUTF8, file: name, line: lineNo, reason: "the line is not valid UTF-8")
+      }
+      let trimmed = text.trimmingSpaces
+      if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+      let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
+        String($0.trimmingSpaces)
+      }
+      for (i, n) in names.enumerated() where names[..<i].contains(n) {
+        throw RecordingError(
+          .duplicateColumn, file: name, line: lineNo, column: i + 1, columnName: n,
+          reason: "column '\(n)' appears twice")
+      }
+      guard let tc = names.firstIndex(of: "t_s") else {
+        throw RecordingError(
+          .missingColumn, file: name, line: lineNo, columnName: "t_s",
+          reason: "required column is missing")
+      }
+      guard let thc = names.firstIndex(of: "theta_deg") else {
+        throw RecordingError(
+          .missingColumn, file: name, line: lineNo, columnName: "theta_deg",
+          reason: "required column is missing")
+      }
+      tColumn = tc
+      thetaColumn = thc
+      columnCount = names.count
+      columnNames = names
+      lineNumber = lineNo
+      return
+    }
+  }
+
+  /// The next point, or nil at the end.
+  public mutating func next() throws(RecordingError) -> ThetaPoint? {
+    if finished { return nil }
+    do throws(RecordingError) {
+      while true {
+        let line: RawLine
+        do throws(RecordingError) {
+          guard let l = try source.nextLine() else {
+            finished = true
+            return nil
+          }
+          line = l
+        } catch {
+          var e = error
+          if e.kind == .lineTooLong { e.line = lineNumber + 1 }
+          throw e
+        }
+        lineNumber += 1
+        var first = 0
+        while first < line.count && DecimalParser.isSpace(line.base[first]) { first += 1 }
+        if first == line.count || line.base[first] == UInt8(ascii: "#") { continue }
+        var t = 0.0
+        var theta = 0.0
+        var field = 0
+        var p = 0
+        let n = line.count
+        var failure: RecordingError? = nil
+        while true {
+          var e = p
+          while e < n && line.base[e] != UInt8(ascii: ",") { e += 1 }
+          let bytes = UnsafeBufferPointer(start: line.base + p, count: e - p)
+          if failure == nil && field < columnCount && (field == tColumn || field == thetaColumn) {
+            switch DecimalParser.parse(bytes) {
+            case .value(let v):
+              if field == tColumn { t = v } else { theta = v }
+            case .notFinite, .invalid:
+              let shown = String(decoding: bytes, as: UTF8.self)
+              failure = RecordingError(
+                DecimalParser.parse(bytes) == .notFinite ? .notFinite : .notANumber, file: name,
+                line: lineNumber, column: field + 1,
+                columnName: columnNames[field], reason: "'\(shown)' is not a number")
+            }
+          }
+          field += 1
+          if e >= n { break }
+          p = e + 1
+        }
+        if !line.terminated {
+          let incomplete: Bool
+          if field < columnCount {
+            incomplete = true
+          } else if field == columnCount, failure?.column == columnCount {
+            incomplete = true
+          } else {
+            incomplete = false
+          }
+          if incomplete {
+            notices.append(
+              RecordingNotice(
+                .truncatedLastLineDropped, file: name, line: lineNumber,
+                message: "the last line is cut short, probably by a power loss; dropped it"))
+            finished = true
+            return nil
+          }
+        }
+        if let failure { throw failure }
+        if field != columnCount {
+          throw RecordingError(
+            .wrongFieldCount, file: name, line: lineNumber,
+            reason: "\(field) fields but the header has \(columnCount) columns")
+        }
+        if let lastT, !(t > lastT) {
+          throw RecordingError(
+            .timeNotIncreasing, file: name, line: lineNumber, column: tColumn + 1,
+            columnName: "t_s",
+            reason: "time \(t) is not after the previous point's \(lastT)")
+        }
+        lastT = t
+        pointCount += 1
+        return ThetaPoint(t: t, thetaDeg: theta)
+      }
+    } catch {
+      finished = true
+      throw error
+    }
+  }
 }

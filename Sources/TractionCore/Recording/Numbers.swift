@@ -153,7 +153,8 @@ enum DecimalParser {
       let d = base[i] &- 0x30
       guard d < 10 else { return nil }
       let (m, o1) = v.multipliedReportingOverflow(by: 10)
-      let (a, o2) = m.subtractingReportingOverflow(Int64(d))  // accumulate negatively: Int64.min fits
+      // Accumulate negatively, so Int64.min fits.
+      let (a, o2) = m.subtractingReportingOverflow(Int64(d))
       if o1 || o2 { return nil }
       v = a
       i += 1
@@ -185,33 +186,68 @@ enum FixedFormatter {
     return Int64(s)
   }
 
+  /// Longest text `write` produces: sign, 16 integer digits, point, 9 decimals, or the
+  /// shortest round-trip form (at most 24 bytes).
+  static let maxLength = 32
+
   /// Appends `v` (finite) with exactly `decimals` fraction digits.
   static func append(_ v: Double, decimals: Int, to out: inout [UInt8]) {
-    guard let q = scaled(v, decimals: decimals) else {
-      out.append(contentsOf: String(v).utf8)
-      return
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxLength) { tmp in
+      guard let p = tmp.baseAddress else { return }
+      let n = write(v, decimals: decimals, to: p)
+      out.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
     }
-    appendScaled(q, decimals: decimals, to: &out)
   }
 
-  /// Appends `q × 10^-decimals` (never a minus sign for zero).
-  static func appendScaled(_ q: Int64, decimals: Int, to out: inout [UInt8]) {
-    var m = q.magnitude
-    if q < 0 { out.append(UInt8(ascii: "-")) }
-    // Digits into a fixed 24-byte scratch on the stack, least significant first.
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { tmp in
+  /// Writes `v` (finite) with `decimals` fraction digits at `p` (room for `maxLength` bytes);
+  /// returns the byte count.
+  static func write(_ v: Double, decimals: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    guard let q = scaled(v, decimals: decimals) else {
       var n = 0
-      repeat {
-        tmp[n] = UInt8(truncatingIfNeeded: m % 10) + 0x30
-        m /= 10
+      for u in String(v).utf8.prefix(maxLength) {
+        p[n] = u
         n += 1
-      } while m != 0 || n <= decimals
-      var k = n
-      while k > 0 {
-        k -= 1
-        out.append(tmp[k])
-        if k == decimals && k != 0 { out.append(UInt8(ascii: ".")) }
       }
+      return n
+    }
+    return writeScaled(q, decimals: decimals, to: p)
+  }
+
+  /// Writes `q × 10^-decimals` at `p` (never a minus sign for zero); returns the byte count.
+  static func writeScaled(_ q: Int64, decimals: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    var m = q.magnitude
+    // Count digits first, then fill from the right.
+    var digits = 1
+    var probe = m / 10
+    while probe != 0 {
+      digits += 1
+      probe /= 10
+    }
+    if digits <= decimals { digits = decimals + 1 }
+    let sign = q < 0 ? 1 : 0
+    let total = sign + digits + (decimals > 0 ? 1 : 0)
+    if sign == 1 { p[0] = UInt8(ascii: "-") }
+    var k = total
+    var written = 0
+    while k > sign {
+      k -= 1
+      if decimals > 0 && written == decimals {
+        p[k] = UInt8(ascii: ".")
+        written += 1
+        continue
+      }
+      p[k] = UInt8(truncatingIfNeeded: m % 10) &+ 0x30
+      m /= 10
+      written += 1
+    }
+    return total
+  }
+
+  static func appendScaled(_ q: Int64, decimals: Int, to out: inout [UInt8]) {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxLength) { tmp in
+      guard let p = tmp.baseAddress else { return }
+      let n = writeScaled(q, decimals: decimals, to: p)
+      out.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
     }
   }
 

@@ -193,7 +193,8 @@ public struct RecordingLayout: Sendable, Equatable {
     func has(_ id: ColumnID) -> Bool { seen[Int(id.rawValue)] }
     guard has(.t) else {
       throw RecordingError(
-        .missingColumn, file: file, line: line, columnName: "t_s", reason: "required column is missing")
+        .missingColumn, file: file, line: line, columnName: "t_s",
+        reason: "required column is missing")
     }
     func completeSet(_ ids: [ColumnID], what: String) throws(RecordingError) -> Bool {
       let present = ids.filter(has)
@@ -201,7 +202,8 @@ public struct RecordingLayout: Sendable, Equatable {
       if present.count < ids.count, let missing = ids.first(where: { !has($0) }) {
         throw RecordingError(
           .missingColumn, file: file, line: line, columnName: missing.name,
-          reason: "\(what) needs all of \(ids.map(\.name).joined(separator: ",")); this one is missing")
+          reason:
+            "\(what) needs all of \(ids.map(\.name).joined(separator: ",")); this one is missing")
       }
       return true
     }

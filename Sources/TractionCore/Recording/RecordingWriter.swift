@@ -29,6 +29,8 @@ public final class RecordingWriter {
   private var lastTFallback: Double? = nil
   private var lastFlushT: Double? = nil
   static let flushBytes = 1 << 15
+  /// Room for the longest line: every known column once, each at most `FixedFormatter.maxLength`.
+  static let maxLineLength = ColumnID.allCases.count * (FixedFormatter.maxLength + 1) + 1
 
   /// Creates (or truncates) `path` and writes the metadata and header at once.
   public convenience init(
@@ -76,7 +78,8 @@ public final class RecordingWriter {
         throw RecordingError(.badMetadata, file: name, reason: p)
       }
       if !keys.insert(e.key).inserted {
-        throw RecordingError(.badMetadata, file: name, reason: "metadata key '\(e.key)' appears twice")
+        throw RecordingError(
+          .badMetadata, file: name, reason: "metadata key '\(e.key)' appears twice")
       }
     }
     // Re-check the layout's rules (a flag-built layout may have no IMU and no load cell).
@@ -107,41 +110,57 @@ public final class RecordingWriter {
     let line = sampleCount + 1
     guard sample.t.isFinite else { throw bad(line, .t, "time \(sample.t) is not finite") }
     // Strictly increasing at the written precision, or a reader would reject the file.
-    if let q = FixedFormatter.scaled(sample.t, decimals: 6) {
-      if let lastT, q <= lastT {
-        throw RecordingError(
-          .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
-          reason: "sample \(line): t_s \(sample.t) does not increase after the previous sample at 1 µs precision")
-      }
-      lastT = q
-    } else {
-      if let lastTFallback, sample.t <= lastTFallback {
-        throw RecordingError(
-          .timeNotIncreasing, file: name, columnName: "t_s",
-          reason: "sample \(line): t_s \(sample.t) does not increase")
-      }
-      lastTFallback = sample.t
-      lastT = Int64.max
+    let q = FixedFormatter.scaled(sample.t, decimals: 6)
+    if let q, let lastT, q <= lastT {
+      throw RecordingError(
+        .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
+        reason:
+          "sample \(line): t_s \(sample.t) does not increase after the previous sample at 1 µs precision"
+      )
     }
-    let mark = sink.buffer.count
-    do throws(RecordingError) {
-      for (k, id) in slots.enumerated() {
-        if k > 0 { sink.buffer.append(UInt8(ascii: ",")) }
+    if q == nil, let lastTFallback, sample.t <= lastTFallback {
+      throw RecordingError(
+        .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
+        reason: "sample \(line): t_s \(sample.t) does not increase")
+    }
+    // Format the whole line on the stack, then append it at once: nothing half-written.
+    let failure: RecordingError? = withUnsafeTemporaryAllocation(
+      of: UInt8.self, capacity: Self.maxLineLength
+    ) { tmp in
+      guard let p = tmp.baseAddress else { return nil }
+      var n = 0
+      for k in 0..<slots.count {
+        let id = slots[k]
+        if k > 0 {
+          p[n] = UInt8(ascii: ",")
+          n += 1
+        }
         if id == .seq {
-          guard let s = sample.seq else { throw bad(line, id, "the layout has seq but the sample has none") }
-          FixedFormatter.appendInt(s, to: &sink.buffer)
+          guard let s = sample.seq else {
+            return bad(line, id, "the layout has seq but the sample has none")
+          }
+          n += FixedFormatter.writeScaled(s, decimals: 0, to: p + n)
           continue
         }
-        let v = try value(of: id, in: sample, line: line)
-        guard v.isFinite else { throw bad(line, id, "\(v) is not a valid sample value") }
-        FixedFormatter.append(v, decimals: id.decimals, to: &sink.buffer)
+        let v: Double
+        do throws(RecordingError) {
+          v = try value(of: id, in: sample, line: line)
+        } catch {
+          return error
+        }
+        guard v.isFinite else { return bad(line, id, "\(v) is not a valid sample value") }
+        n += FixedFormatter.write(v, decimals: id.decimals, to: p + n)
       }
-    } catch {
-      sink.buffer.removeSubrange(mark...)  // nothing half-written
-      throw error
+      p[n] = 0x0A
+      n += 1
+      sink.buffer.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+      return nil
     }
-    sink.buffer.append(0x0A)
+    if let failure { throw failure }
     sampleCount += 1
+    // Only a sample written whole moves the time on.
+    if let q { lastT = q } else { lastT = Int64.max }
+    lastTFallback = sample.t
     let since = lastFlushT.map { sample.t - $0 } ?? 0
     if lastFlushT == nil { lastFlushT = sample.t }
     if since >= flushInterval || sink.buffer.count >= Self.flushBytes {
@@ -155,7 +174,9 @@ public final class RecordingWriter {
     switch id {
     case .t: return s.t
     case .accX, .accY, .accZ, .gyrX, .gyrY, .gyrZ:
-      guard let imu = s.imu else { throw bad(line, id, "the layout has an IMU but the sample has none") }
+      guard let imu = s.imu else {
+        throw bad(line, id, "the layout has an IMU but the sample has none")
+      }
       switch id {
       case .accX: return imu.acc.x
       case .accY: return imu.acc.y
@@ -177,7 +198,9 @@ public final class RecordingWriter {
       default: return imu.gyr.z
       }
     case .load:
-      guard let v = s.loadN else { throw bad(line, id, "the layout has load_n but the sample has none") }
+      guard let v = s.loadN else {
+        throw bad(line, id, "the layout has load_n but the sample has none")
+      }
       return v
     case .squeeze:
       guard let v = s.squeezeN else {

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+@testable import TractionCore
+
+@Suite struct RecordingCompanionTests {
+  typealias F = RecordingFixtures
+
+  @Test func companionPaths() {
+    #expect(RecordingCompanions.labelsPath(forRecording: "/d/s7.csv") == "/d/s7.labels.json")
+    #expect(RecordingCompanions.truthPath(forRecording: "/d/s7.csv") == "/d/s7.truth.csv")
+    #expect(RecordingCompanions.truthPath(forRecording: "s7") == "s7.truth.csv")
+  }
+
+  @Test func labelsRoundTripThroughAFile() throws {
+    let dir = try F.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("s.labels.json").path
+    let labels = SessionLabels(
+      variantPerRep: [.basic, .anchored], reps: [Rep(start: 1, end: 20.5, peakDeg: 18.25)],
+      holds: [Hold(start: 2, end: 8, kind: .traction, meanDeg: 3.5)],
+      breathSteps: [BreathStep(t: 10.125, riseDeg: 1.5)])
+    try labels.write(path: path)
+    #expect(try SessionLabels.read(path: path) == labels)
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(text.contains("\"variant_per_rep\""))
+    #expect(text.contains("\"peak_deg\""))
+  }
+
+  @Test func labelsErrorsNameTheFile() throws {
+    do {
+      _ = try SessionLabels.read(path: "/nonexistent-dir-traction/a.labels.json")
+      Issue.record("read a missing file")
+    } catch {
+      #expect(error.kind == .unreadable)
+      #expect(error.file == "/nonexistent-dir-traction/a.labels.json")
+    }
+    do {
+      _ = try SessionLabels.decode(
+        Array(#"{"reps": [{"start": 1, "end": "x", "peak_deg": 2}]}"#.utf8), name: "b.labels.json")
+      Issue.record("decoded a bad label")
+    } catch {
+      #expect(error.kind == .badJSON)
+      #expect(error.description.hasPrefix("b.labels.json: "))
+      #expect(error.reason.contains("reps"))
+    }
+    #expect(throws: RecordingError.self) {
+      _ = try SessionLabels.decode(Array("{".utf8), name: "c")
+    }
+    #expect(throws: RecordingError.self) { _ = try SessionLabels.decode([], name: "c") }
+    // Missing sections default to empty, as the model says.
+    #expect(try SessionLabels.decode(Array("{}".utf8), name: "d") == SessionLabels())
+  }
+
+  @Test func thetaTraceWritesAndTruthReaderReadsBack() throws {
+    let w = try ThetaTraceWriter(memoryNamed: "t.truth.csv")
+    try w.write(t: 0, thetaDeg: 0)
+    try w.write(t: 0.005, thetaDeg: 12.34567)
+    try w.write(ThetaPoint(t: 0.01, thetaDeg: -3))
+    #expect(w.writtenText == "t_s,theta_deg\n0.000000,0.0000\n0.005000,12.3457\n0.010000,-3.0000\n")
+    var r = try TruthReader(text: w.writtenText, name: "t.truth.csv")
+    var pts: [ThetaPoint] = []
+    while let p = try r.next() { pts.append(p) }
+    #expect(
+      pts == [
+        ThetaPoint(t: 0, thetaDeg: 0), ThetaPoint(t: 0.005, thetaDeg: 12.3457),
+        ThetaPoint(t: 0.01, thetaDeg: -3),
+      ])
+    #expect(throws: RecordingError.self) { try w.write(t: 0.02, thetaDeg: .nan) }
+    #expect(throws: RecordingError.self) { try w.write(t: 0.01, thetaDeg: 1) }
+  }
+
+  @Test func thetaTraceToFile() throws {
+    let dir = try F.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("x.trace.csv").path
+    let w = try ThetaTraceWriter(path: path)
+    for i in 0..<1000 { try w.write(t: Double(i) * 0.01, thetaDeg: sin(Double(i) * 0.01) * 20) }
+    try w.close()
+    var r = try TruthReader(path: path)
+    var n = 0
+    while let p = try r.next() {
+      #expect(abs(p.thetaDeg - sin(p.t) * 20) < 0.00005 + 1e-9)
+      n += 1
+    }
+    #expect(n == 1000)
+  }
+
+  @Test func truthReaderFindsColumnsByNameAndDropsCutLastLine() throws {
+    var r = try TruthReader(
+      text: "# from the simulator\ntheta_deg,extra,t_s\n1.5,a,0\n\n2.5,b,0.01\n3.5,c", name: "t.csv"
+    )
+    var pts: [ThetaPoint] = []
+    while let p = try r.next() { pts.append(p) }
+    #expect(pts == [ThetaPoint(t: 0, thetaDeg: 1.5), ThetaPoint(t: 0.01, thetaDeg: 2.5)])
+    #expect(r.notices.first?.kind == .truncatedLastLineDropped)
+    #expect(r.notices.first?.line == 6)
+  }
+
+  @Test func truthReaderErrorsNameLineAndColumn() {
+    func err(_ text: String) -> RecordingError? {
+      do {
+        var r = try TruthReader(text: text, name: "t.csv")
+        while try r.next() != nil {}
+        return nil
+      } catch { return error }
+    }
+    let nan = err("t_s,theta_deg\n0,1\n0.1,nan\n")
+    #expect(nan?.kind == .notFinite)
+    #expect(nan?.line == 3)
+    #expect(nan?.column == 2)
+    #expect(nan?.columnName == "theta_deg")
+    let order = err("t_s,theta_deg\n0,1\n0,1\n")
+    #expect(order?.kind == .timeNotIncreasing)
+    #expect(order?.line == 3)
+    let count = err("t_s,theta_deg\n0,1,2\n0.1,1\n")
+    #expect(count?.kind == .wrongFieldCount)
+    #expect(count?.line == 2)
+    #expect(err("t_s\n0\n")?.kind == .missingColumn)
+    #expect(err("")?.kind == .empty)
+    #expect(err("# only comments\n")?.kind == .missingHeader)
+  }
+}
