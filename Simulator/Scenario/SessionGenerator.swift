@@ -48,7 +48,9 @@ public struct SessionGenerator: IteratorProtocol, Sequence, Sendable {
       index += 1
       var t = Double(k) * dt
       if plan.jitterSigma > 0 && k > 0 {
-        let j = Swift.max(-0.4 * dt, Swift.min(0.4 * dt, jitterRandom.normal(sigma: plan.jitterSigma)))
+        // Clipped at ±0.2 periods so that, with the ±2 % clock error, a step stays under the
+        // 1.5 periods a reader takes for a gap: jitter never looks like a dropped sample.
+        let j = Swift.max(-0.2 * dt, Swift.min(0.2 * dt, jitterRandom.normal(sigma: plan.jitterSigma)))
         t += j
       }
       // Bias drift advances on every slot, dropped or not, so a drop changes nothing else.

@@ -346,7 +346,7 @@ public struct SessionPlan: Sendable {
       forcedDropIndex = nil
     }
     if config.distractors.contains(.jitter) {
-      jitterSigma = drng.uniform(0.05, 0.25) / config.rateHz
+      jitterSigma = drng.uniform(0.02, 0.1) / config.rateHz
       periodScale = 1 + drng.uniform(-0.02, 0.02)
     } else {
       jitterSigma = 0

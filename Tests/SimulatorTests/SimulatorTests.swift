@@ -312,7 +312,7 @@ private func specReps(_ s: [SimulatedSample]) -> [Rep] {
       let seqB = try #require(b.seq)
       missing += Int(seqB - seqA - 1)
       let nominal = Double(seqB) * plan.samplePeriod
-      #expect(abs(b.t - nominal) <= 0.4 * plan.samplePeriod + 1e-12)
+      #expect(abs(b.t - nominal) <= 0.2 * plan.samplePeriod + 1e-12)
       if abs(b.t - nominal) > 1e-9 { jittered += 1 }
     }
     #expect(jittered > s.count / 2)
