@@ -226,6 +226,12 @@ public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine
     return Self.median(values.0, values.1, values.2)
   }
 
+  /// After a reset the chip converts at channel A gain 128 until a readout selects the gain
+  /// again, so with another gain configured the next conversion is dropped.
+  private mutating func assumeChipMayHaveReset() {
+    if configuration.gain != .channelA128 { pendingDiscards = max(pendingDiscards, 1) }
+  }
+
   static func median(_ a: Int32, _ b: Int32, _ c: Int32) -> Int32 {
     max(min(a, b), min(max(a, b), c))
   }
@@ -250,6 +256,9 @@ public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine
       let waited = clock.nowNanoseconds &- began
       if waited >= timeout {
         statistics.readyTimeouts += 1
+        // A chip that comes back (power restored, cable reseated) has reset to channel A
+        // gain 128: its first conversion may be at the wrong gain.
+        assumeChipMayHaveReset()
         throw .dataReadyTimeout(chip: "HX711", waitedMicroseconds: waited / 1_000)
       }
       clock.delay(nanoseconds: min(configuration.pollIntervalNanoseconds, timeout - waited))
@@ -278,7 +287,7 @@ public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine
       }
     } catch {
       // A failed GPIO call may leave PD_SCK high: the chip then powers down and resets.
-      pendingDiscards = configuration.gain == .channelA128 ? pendingDiscards : 1
+      assumeChipMayHaveReset()
       throw .gpio(error)
     }
     let duration = clock.nowNanoseconds &- began
@@ -290,7 +299,7 @@ public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine
     // the wrong gain.
     if longest >= limit {
       statistics.timingOverruns += 1
-      if configuration.gain != .channelA128 { pendingDiscards = max(pendingDiscards, 1) }
+      assumeChipMayHaveReset()
       throw .timingOverrun(measuredMicroseconds: Double(longest) / 1_000, limitMicroseconds: Double(limit) / 1_000)
     }
     if raw == 0xFF_FFFF {
@@ -313,6 +322,7 @@ public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine
         throw .gpio(error)
       }
       if stillLow {
+        assumeChipMayHaveReset()
         throw .noResponse(
           chip: "HX711", detail: "DOUT stayed low through and after the readout (line floating low or chip absent)")
       }

@@ -155,8 +155,12 @@ public final class EmulatedHX711 {
     }
     if isPoweredDown { return }
     while now >= nextConversionAt {
-      // A conversion completing during a readout does not overwrite the data being shifted.
-      if pulses == 0 { latchConversion(at: nextConversionAt) }
+      // A conversion completing during a readout does not overwrite the data being shifted;
+      // once all 24 bits are out, the next conversion ends the readout.
+      if pulses == 0 || pulses >= 25 {
+        pulses = 0
+        latchConversion(at: nextConversionAt)
+      }
       nextConversionAt &+= periodNanoseconds
     }
   }
@@ -198,11 +202,11 @@ public final class EmulatedHX711 {
         return
       }
       if pulses >= 25 {
-        // The pulse count chooses the gain of the next conversions; the readout is over.
+        // The pulse count so far chooses the gain of the next conversions (more pulses may
+        // follow, up to 27); DOUT stays high until the next conversion.
         selectedGainFactor = pulses == 25 ? 128 : pulses == 26 ? 32 : 64
-        pulses = 0
         dataReady = false
-        completedReadouts += 1
+        if pulses == 25 { completedReadouts += 1 }
       }
     }
   }
