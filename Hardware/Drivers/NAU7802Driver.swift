@@ -163,7 +163,8 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
   /// Resets the driver noticed and recovered from.
   public private(set) var resetsRecovered = 0
 
-  private var bus: Bus
+  /// The bus the driver owns (for a scripted bus: check it with `finish()` after a test).
+  public private(set) var bus: Bus
   private let clock: Clock
 
   public init(

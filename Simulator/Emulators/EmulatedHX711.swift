@@ -32,8 +32,12 @@ public final class EmulatedHX711 {
 
   /// The gain factor used for the next conversion (128 after reset).
   public private(set) var selectedGainFactor = 128
-  /// Whether the chip is powered down (PD_SCK held high ≥ 60 µs).
-  public private(set) var isPoweredDown = false
+  /// Whether the chip is powered down (PD_SCK held high ≥ 60 µs), as of the clock's time now.
+  public var isPoweredDown: Bool {
+    update(to: clock.nowNanoseconds)
+    return poweredDown
+  }
+  private var poweredDown = false
   /// Resets seen (power-up after power-down, reconnection).
   public private(set) var resetCount = 0
   /// Conversions clocked out completely (24 bits or more).
@@ -137,7 +141,7 @@ public final class EmulatedHX711 {
   // MARK: Model
 
   private func reset(at now: UInt64) {
-    isPoweredDown = false
+    poweredDown = false
     selectedGainFactor = 128
     dataReady = false
     pulses = 0
@@ -148,12 +152,12 @@ public final class EmulatedHX711 {
   /// Brings the chip's state up to `now`: power-down, then conversions that became due.
   private func update(to now: UInt64) {
     guard vanishedLevel == nil else { return }
-    if sckHigh && !isPoweredDown && now &- sckRoseAt >= Self.powerDownNanoseconds {
-      isPoweredDown = true
+    if sckHigh && !poweredDown && now &- sckRoseAt >= Self.powerDownNanoseconds {
+      poweredDown = true
       dataReady = false
       pulses = 0
     }
-    if isPoweredDown { return }
+    if poweredDown { return }
     while now >= nextConversionAt {
       // A conversion completing during a readout does not overwrite the data being shifted;
       // once all 24 bits are out, the next conversion ends the readout.
@@ -197,7 +201,7 @@ public final class EmulatedHX711 {
         update(to: clock.nowNanoseconds)
       }
     } else {
-      if isPoweredDown {
+      if poweredDown {
         reset(at: now)
         return
       }
@@ -215,7 +219,7 @@ public final class EmulatedHX711 {
     clock.advance(nanoseconds: gpioAccessNanoseconds)
     update(to: clock.nowNanoseconds)
     if let floating = vanishedLevel { return floating }
-    if stuckHigh || isPoweredDown { return true }
+    if stuckHigh || poweredDown { return true }
     if pulses > 0 {
       if pulses <= 24 { return latched >> UInt32(24 - pulses) & 1 == 1 }
       return true
