@@ -40,9 +40,6 @@ enum SMBusCall: Equatable, Sendable {
       }
       guard count >= 1 else { return .failure(SMBusPlanError("a read of \(count) bytes")) }
       if count == 1 { return .success([.readByteData(register: head[0])]) }
-      guard Int(head[0]) + count - 1 <= 0xFF + maxBlock else {
-        return .failure(SMBusPlanError("a burst of \(count) bytes from register \(head[0]) runs past 0xFF"))
-      }
       var calls: [SMBusCall] = []
       var done = 0
       while done < count {
