@@ -255,4 +255,49 @@ final class HX711DriverTests: XCTestCase {
     XCTAssertEqual(try driver.readRaw(), good)
     XCTAssertEqual(driver.statistics.timingOverruns, 1)
   }
+
+  func testTareOnANoisyCellConvergesOnTheTrueOffset() throws {
+    let clock = VirtualClock()
+    let bridge = LoadCellBridgeModel(countsPerNewton: 100, offsetCounts: 8_000, noiseCountsRMS: 60)
+    let chip = EmulatedHX711(clock: clock, samplesPerSecond: 80, bridge: bridge, seed: 42)
+    var driver = HX711Driver(
+      clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine, configuration: .init(rate: .sps80))
+    try driver.start()
+    try driver.tare(samples: 64)
+    // The mean of 64 draws with σ = 60 lies within 4σ/√64 = 30 counts of the truth.
+    XCTAssertEqual(driver.calibration.offsetCounts, 8_000, accuracy: 30)
+    let codes = chip.recentCodes.suffix(64).map(Double.init)
+    let mean = codes.reduce(0, +) / Double(codes.count)
+    let sd = (codes.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(codes.count - 1)).squareRoot()
+    XCTAssertEqual(sd, 60, accuracy: 20, "the emulator's noise has the configured spread")
+  }
+
+  func testMedianOfThreeOnTheEmulatorRejectsAForceSpike() throws {
+    let clock = VirtualClock()
+    let period: UInt64 = 12_500_000
+    // A 2 ms spike of 500 N lands on exactly one conversion, about 0.3 s in.
+    let chip = EmulatedHX711(clock: clock, samplesPerSecond: 80, bridge: LoadCellBridgeModel(countsPerNewton: 100, offsetCounts: 0))
+    let spikeAt = Double(24 * period) / 1e9
+    chip.forceSource = ClosureForce { t in abs(t - spikeAt) < 0.001 ? 500 : 10 }
+    var driver = HX711Driver(
+      clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine,
+      configuration: .init(rate: .sps80, medianOfThree: true))
+    try driver.start()
+    var values: [Int32] = []
+    while clock.nowNanoseconds < 40 * period { if let v = try driver.readRaw() { values.append(v) } }
+    XCTAssertTrue(chip.recentCodes.contains(50_000), "the spike was converted")
+    XCTAssertEqual(Set(values), [1_000], "but no median shows it")
+  }
+
+  func testTheEmulatedDOUTLineReportsTheDataReadyEdge() throws {
+    let clock = VirtualClock()
+    let chip = EmulatedHX711(clock: clock, samplesPerSecond: 10)
+    var dout = chip.dataLine
+    XCTAssertTrue(try dout.isHigh(), "not ready during the settling after power-on")
+    let edge = try XCTUnwrap(dout.waitForEdge(timeoutNanoseconds: 1_000_000_000))
+    XCTAssertEqual(edge.edge, .falling)
+    // First data four periods (400 ms) after power-on, seen within the 10 µs polling step.
+    XCTAssertEqual(Double(edge.timestampNanoseconds), 400_000_000, accuracy: 20_000)
+    XCTAssertNil(try dout.waitForEdge(timeoutNanoseconds: 50_000_000), "DOUT stays low until read")
+  }
 }
