@@ -12,13 +12,13 @@ import XCTest
 /// `LinuxI2CBus` against a real kernel: the `i2c-stub` module (a fake SMBus chip, 256 byte
 /// registers, at address 0x2A) behind a real `/dev/i2c-N`. Runs only where
 /// `TRACTION_I2C_STUB_BUS` names that node — inside the guest that
-/// `Hardware/KernelTest/run-i2c-stub.sh` boots; skipped everywhere else.
+/// `Hardware/KernelTest/run-kernel-tests.sh` boots; skipped everywhere else.
 final class LinuxI2CStubTests: XCTestCase {
   let chip: UInt8 = 0x2A
 
   func stubBus() throws -> LinuxI2CBus {
     guard let path = ProcessInfo.processInfo.environment["TRACTION_I2C_STUB_BUS"] else {
-      throw XCTSkip("no i2c-stub bus (run Hardware/KernelTest/run-i2c-stub.sh)")
+      throw XCTSkip("no i2c-stub bus (run Hardware/KernelTest/run-kernel-tests.sh)")
     }
     try XCTSkipUnless(LinuxHardwareSupport.isAvailable, "needs the LinuxHardware trait")
     return try LinuxI2CBus(path: path)
