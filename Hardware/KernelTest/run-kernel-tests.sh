@@ -12,6 +12,8 @@
 # `apt-get download` into the work folder (nothing installed for them). About 300 MB the first
 # time. Build the tests first:  swift build --build-tests
 # Usage: Hardware/KernelTest/run-kernel-tests.sh [test-binary] [filter]
+# TRACTION_GUEST_ENV adds VAR=value words to the test's environment in the guest (for example
+# LD_LIBRARY_PATH=... for a binary built against libgpiod 2.x from a folder).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 binary="${1:-$repo/.build/debug/TractionMonitorPackageTests.xctest}"
@@ -100,9 +102,10 @@ if [ -f /mods/gpio-sim-oot.ko ] && insmod /mods/gpio-sim-oot.ko; then
 fi
 echo "gpio-sim chip: \$gchip (\$gsys)" >>/out/log
 mount -t devtmpfs dev /host/dev; mount -t proc proc /host/proc; mount -t sysfs sys /host/sys
-mount -t tmpfs tmp /host/tmp
+# A writable scratch space that does not hide the host's /tmp (the binary may live there).
+mkdir -p /host/dev/shm && mount -t tmpfs shm /host/dev/shm
 chroot /host /usr/bin/env TRACTION_I2C_STUB_BUS="\$bus" TRACTION_GPIO_SIM_CHIP="\$gchip" \
-  TRACTION_GPIO_SIM_SYSFS="\$gsys" HOME=/tmp "$binary" "$filter" >>/out/log 2>&1
+  TRACTION_GPIO_SIM_SYSFS="\$gsys" HOME=/dev/shm TMPDIR=/dev/shm ${TRACTION_GUEST_ENV:-} "$binary" "$filter" >>/out/log 2>&1
 echo \$? >/out/rc
 sync
 poweroff -f
