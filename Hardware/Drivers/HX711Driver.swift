@@ -116,7 +116,9 @@ public struct HX711Statistics: Sendable, Equatable {
 /// powered down mid-read and shifted out garbage), after which the next conversion is dropped if
 /// it may have been taken at the post-reset gain. All-ones samples are rejected, and an optional
 /// median of three removes single spikes.
-public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine: GPIOInputLine>: LoadCellDriver {
+public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine: GPIOInputLine>:
+  LoadCellDriver
+{
   public private(set) var configuration: HX711Configuration
   public var calibration: LoadCellCalibration
   public private(set) var report: LoadCellReport
@@ -134,7 +136,8 @@ public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine
   ///   - clockLine: PD_SCK, requested as an output, initially low.
   ///   - dataLine: DOUT, requested as an input (edge detection is not needed).
   public init(
-    clock: Clock, clockLine: ClockLine, dataLine: DataLine, configuration: HX711Configuration = .init(),
+    clock: Clock, clockLine: ClockLine, dataLine: DataLine,
+    configuration: HX711Configuration = .init(),
     calibration: LoadCellCalibration = .init(), interface: String = "GPIO PD_SCK/DOUT"
   ) {
     self.clock = clock
@@ -153,7 +156,8 @@ public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine
   public mutating func start() throws(LoadCellError) -> LoadCellReport {
     guard configuration.highPhaseLimitNanoseconds < HX711Configuration.powerDownNanoseconds else {
       throw .invalidState(
-        "HX711: high-phase limit \(configuration.highPhaseLimitNanoseconds) ns must be below the 60 µs power-down time")
+        "HX711: high-phase limit \(configuration.highPhaseLimitNanoseconds) ns must be below the 60 µs power-down time"
+      )
     }
     try powerDown()
     try powerUp()
@@ -276,7 +280,9 @@ public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine
       for pulse in 0..<pulses {
         let rise = clock.nowNanoseconds
         try sck.set(high: true)
-        if configuration.pulseHoldNanoseconds > 0 { clock.delay(nanoseconds: configuration.pulseHoldNanoseconds) }
+        if configuration.pulseHoldNanoseconds > 0 {
+          clock.delay(nanoseconds: configuration.pulseHoldNanoseconds)
+        }
         // Each rising edge shifts the next bit out, MSB first; it is valid 0.1 µs later.
         if pulse < 24 {
           let bit: UInt32 = try dout.isHigh() ? 1 : 0
@@ -300,12 +306,14 @@ public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine
     if longest >= limit {
       statistics.timingOverruns += 1
       assumeChipMayHaveReset()
-      throw .timingOverrun(measuredMicroseconds: Double(longest) / 1_000, limitMicroseconds: Double(limit) / 1_000)
+      throw .timingOverrun(
+        measuredMicroseconds: Double(longest) / 1_000, limitMicroseconds: Double(limit) / 1_000)
     }
     if raw == 0xFF_FFFF {
       statistics.invalidSamples += 1
       throw .invalidSample(
-        raw: raw, reason: "all ones: DOUT was high throughout (chip powered down, reset or disconnected)")
+        raw: raw,
+        reason: "all ones: DOUT was high throughout (chip powered down, reset or disconnected)")
     }
     if let reason = saturationReason(raw) {
       statistics.invalidSamples += 1
@@ -324,7 +332,9 @@ public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine
       if stillLow {
         assumeChipMayHaveReset()
         throw .noResponse(
-          chip: "HX711", detail: "DOUT stayed low through and after the readout (line floating low or chip absent)")
+          chip: "HX711",
+          detail: "DOUT stayed low through and after the readout (line floating low or chip absent)"
+        )
       }
     }
     if pendingDiscards > 0 {

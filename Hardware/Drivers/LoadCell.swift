@@ -112,7 +112,8 @@ public enum LoadCellError: Error, Sendable, Equatable, CustomStringConvertible {
     case .dataReadyTimeout(let chip, let us):
       return "\(chip): no conversion ready after \(us) µs (check power and wiring)"
     case .timingOverrun(let measured, let limit):
-      return "HX711: a clock high phase lasted \(Self.format(measured)) µs (limit \(Self.format(limit)) µs; "
+      return
+        "HX711: a clock high phase lasted \(Self.format(measured)) µs (limit \(Self.format(limit)) µs; "
         + "the chip powers down at 60 µs): sample discarded"
     case .invalidSample(let raw, let reason):
       return "invalid sample 0x\(String(raw, radix: 16, uppercase: true)): \(reason)"
@@ -165,7 +166,8 @@ extension LoadCellDriver {
     while got < wanted {
       tries += 1
       if tries > wanted + 8 {
-        throw .invalidState("\(report.chip): only \(got) of \(wanted) conversions after \(tries - 1) tries")
+        throw .invalidState(
+          "\(report.chip): only \(got) of \(wanted) conversions after \(tries - 1) tries")
       }
       if let raw = try readRaw() {
         sum += Double(raw)
@@ -182,12 +184,15 @@ extension LoadCellDriver {
 
   /// With `knownForceNewtons` applied (after ``tare(samples:)``), sets the scale so that the mean
   /// of `samples` conversions reads that force.
-  public mutating func calibrateScale(knownForceNewtons: Double, samples: Int = 10) throws(LoadCellError) {
+  public mutating func calibrateScale(knownForceNewtons: Double, samples: Int = 10)
+    throws(LoadCellError)
+  {
     let mean = try averageRaw(samples: samples)
     let span = mean - calibration.offsetCounts
     guard span != 0, knownForceNewtons.isFinite, knownForceNewtons != 0 else {
       throw .invalidState(
-        "\(report.chip): cannot calibrate: \(knownForceNewtons) N changed the reading by \(span) counts")
+        "\(report.chip): cannot calibrate: \(knownForceNewtons) N changed the reading by \(span) counts"
+      )
     }
     calibration.newtonsPerCount = knownForceNewtons / span
   }

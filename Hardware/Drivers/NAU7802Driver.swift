@@ -45,7 +45,14 @@ public enum NAU7802Register {
 public struct NAU7802Configuration: Sendable, Equatable {
   /// PGA gain, CTRL1 GAINS.
   public enum Gain: Int, Sendable, Equatable, CaseIterable {
-    case x1 = 1, x2 = 2, x4 = 4, x8 = 8, x16 = 16, x32 = 32, x64 = 64, x128 = 128
+    case x1 = 1
+    case x2 = 2
+    case x4 = 4
+    case x8 = 8
+    case x16 = 16
+    case x32 = 32
+    case x64 = 64
+    case x128 = 128
 
     public var bits: UInt8 {
       switch self {
@@ -63,7 +70,11 @@ public struct NAU7802Configuration: Sendable, Equatable {
 
   /// Conversion rate, CTRL2 CRS.
   public enum Rate: Int, Sendable, Equatable, CaseIterable {
-    case sps10 = 10, sps20 = 20, sps40 = 40, sps80 = 80, sps320 = 320
+    case sps10 = 10
+    case sps20 = 20
+    case sps40 = 40
+    case sps80 = 80
+    case sps320 = 320
 
     public var bits: UInt8 {
       switch self {
@@ -81,22 +92,29 @@ public struct NAU7802Configuration: Sendable, Equatable {
   /// The internal LDO's output (AVDD for the bridge), CTRL1 VLDO. Keep it at least 0.3 V below
   /// the supply.
   public enum LDOVoltage: Int, Sendable, Equatable, CaseIterable {
-    case v2_4 = 24, v2_7 = 27, v3_0 = 30, v3_3 = 33, v3_6 = 36, v3_9 = 39, v4_2 = 42, v4_5 = 45
+    case mV2400 = 2400
+    case mV2700 = 2700
+    case mV3000 = 3000
+    case mV3300 = 3300
+    case mV3600 = 3600
+    case mV3900 = 3900
+    case mV4200 = 4200
+    case mV4500 = 4500
 
     public var bits: UInt8 {
       switch self {
-      case .v4_5: return 0
-      case .v4_2: return 1
-      case .v3_9: return 2
-      case .v3_6: return 3
-      case .v3_3: return 4
-      case .v3_0: return 5
-      case .v2_7: return 6
-      case .v2_4: return 7
+      case .mV4500: return 0
+      case .mV4200: return 1
+      case .mV3900: return 2
+      case .mV3600: return 3
+      case .mV3300: return 4
+      case .mV3000: return 5
+      case .mV2700: return 6
+      case .mV2400: return 7
       }
     }
 
-    public var volts: Double { Double(rawValue) / 10 }
+    public var volts: Double { Double(rawValue) / 1_000 }
   }
 
   public var gain: Gain
@@ -119,7 +137,7 @@ public struct NAU7802Configuration: Sendable, Equatable {
   public var pollIntervalNanoseconds: UInt64
 
   public init(
-    gain: Gain = .x128, rate: Rate = .sps80, ldo: LDOVoltage? = .v3_3, channel: Int = 1,
+    gain: Gain = .x128, rate: Rate = .sps80, ldo: LDOVoltage? = .mV3300, channel: Int = 1,
     pgaCapacitorOnChannel2: Bool = true, calibrateOffset: Bool = true,
     powerUpTimeoutNanoseconds: UInt64 = 10_000_000, readyTimeoutNanoseconds: UInt64? = nil,
     calibrationTimeoutNanoseconds: UInt64? = nil, pollIntervalNanoseconds: UInt64 = 500_000
@@ -230,7 +248,8 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
     try write(R.adc, adc | R.regChpsOff, "ADC register (chopper clock off)")
     let pwr = try read(R.pwrCtrl, "PWR_CTRL")
     let cap = c.pgaCapacitorOnChannel2 && c.channel == 1
-    try write(R.pwrCtrl, cap ? pwr | R.pgaCapEnable : pwr & ~R.pgaCapEnable, "PWR_CTRL (PGA capacitor)")
+    try write(
+      R.pwrCtrl, cap ? pwr | R.pgaCapEnable : pwr & ~R.pgaCapEnable, "PWR_CTRL (PGA capacitor)")
 
     if c.calibrateOffset {
       let calBegan = clock.nowNanoseconds
@@ -241,17 +260,22 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
         if status & R.cals == 0 { break }
         let waited = clock.nowNanoseconds &- calBegan
         if waited >= c.effectiveCalibrationTimeoutNanoseconds {
-          throw .calibrationFailed(chip: "NAU7802", detail: "CALS still set after \(waited / 1_000_000) ms")
+          throw .calibrationFailed(
+            chip: "NAU7802", detail: "CALS still set after \(waited / 1_000_000) ms")
         }
-        clock.delay(nanoseconds: min(c.pollIntervalNanoseconds, c.effectiveCalibrationTimeoutNanoseconds - waited))
+        clock.delay(
+          nanoseconds: min(
+            c.pollIntervalNanoseconds, c.effectiveCalibrationTimeoutNanoseconds - waited))
       }
       guard status & R.calErr == 0 else {
-        throw .calibrationFailed(chip: "NAU7802", detail: "CAL_ERR set after the internal offset calibration")
+        throw .calibrationFailed(
+          chip: "NAU7802", detail: "CAL_ERR set after the internal offset calibration")
       }
       let ocal = try readBurst(R.ocal1, 3, "OCAL1")
       let offset = signExtend24(UInt32(ocal[0]) << 16 | UInt32(ocal[1]) << 8 | UInt32(ocal[2]))
       detected.append(
-        "internal offset calibration in \((clock.nowNanoseconds &- calBegan) / 1_000_000) ms (OCAL1 \(offset))")
+        "internal offset calibration in \((clock.nowNanoseconds &- calBegan) / 1_000_000) ms (OCAL1 \(offset))"
+      )
     }
 
     try write(R.puCtrl, pu | R.cs, "cycle start (CS)")
@@ -260,7 +284,9 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
     let first = try readConversion()
     detected.append("first conversion \(first) counts")
 
-    var configured = ["gain \(c.gain.rawValue)", "\(c.rate.rawValue) samples/s", "channel \(c.channel)"]
+    var configured = [
+      "gain \(c.gain.rawValue)", "\(c.rate.rawValue) samples/s", "channel \(c.channel)",
+    ]
     if let ldo = c.ldo {
       configured.append("internal LDO \(ldo.volts) V")
     } else {
@@ -294,7 +320,8 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
         needsStart = true
         throw .chipReset(
           chip: "NAU7802",
-          detail: "PU_CTRL reads 0x\(String(pu, radix: 16, uppercase: true)) (PUD/PUR clear): power was lost; "
+          detail:
+            "PU_CTRL reads 0x\(String(pu, radix: 16, uppercase: true)) (PUD/PUR clear): power was lost; "
             + "setting it up again on the next read")
       }
       if pu & R.cr != 0 { break }
@@ -312,7 +339,9 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
 
   // MARK: Register access, every failure naming the register and the step
 
-  private mutating func write(_ register: UInt8, _ value: UInt8, _ what: String) throws(LoadCellError) {
+  private mutating func write(_ register: UInt8, _ value: UInt8, _ what: String)
+    throws(LoadCellError)
+  {
     do {
       try bus.writeRegister(address: address, register, value)
     } catch {
@@ -324,7 +353,9 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
     try readBurst(register, 1, what)[0]
   }
 
-  private mutating func readBurst(_ register: UInt8, _ count: Int, _ what: String) throws(LoadCellError) -> [UInt8] {
+  private mutating func readBurst(_ register: UInt8, _ count: Int, _ what: String)
+    throws(LoadCellError) -> [UInt8]
+  {
     do {
       return try bus.readRegisters(address: address, from: register, count: count)
     } catch {

@@ -26,7 +26,9 @@ public enum LinuxDeviceNodes {
           let bytes = raw.prefix { $0 != 0 }
           return String(decoding: bytes, as: UTF8.self)
         }
-        guard name.hasPrefix(prefix), let number = Int(name.dropFirst(prefix.count)) else { continue }
+        guard name.hasPrefix(prefix), let number = Int(name.dropFirst(prefix.count)) else {
+          continue
+        }
         found.append((number, name))
       }
       let base = directory.hasSuffix("/") ? directory : directory + "/"

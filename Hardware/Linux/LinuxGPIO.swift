@@ -34,25 +34,31 @@ public struct LinuxGPIOChip: Sendable {
   }
 
   /// Requests line `offset` as an output, driven to `initialHigh` at once.
-  public func requestOutput(offset: UInt32, initialHigh: Bool = false, consumer: String = "traction")
+  public func requestOutput(
+    offset: UInt32, initialHigh: Bool = false, consumer: String = "traction"
+  )
     throws(GPIOError) -> LinuxGPIOOutputLine
   {
     #if LinuxHardware && os(Linux)
       var err: Int32 = 0
       let handle = traction_gpio_request_output(path, offset, initialHigh ? 1 : 0, consumer, &err)
       guard let handle else {
-        throw GPIOError(errno: err == 0 ? EIO : err, detail: "\(path) line \(offset): request as output failed")
+        throw GPIOError(
+          errno: err == 0 ? EIO : err, detail: "\(path) line \(offset): request as output failed")
       }
       return LinuxGPIOOutputLine(handle: handle, chipPath: path, offset: offset)
     #else
       _ = (offset, initialHigh, consumer)
-      throw GPIOError(.notSupported, detail: "\(path) line \(offset): \(LinuxHardwareSupport.unavailableMessage)")
+      throw GPIOError(
+        .notSupported, detail: "\(path) line \(offset): \(LinuxHardwareSupport.unavailableMessage)")
     #endif
   }
 
   /// Requests line `offset` as an input reporting `edges` (``GPIOInputLine/waitForEdge(timeoutNanoseconds:)``
   /// needs an edge kind other than `.none`).
-  public func requestInput(offset: UInt32, edges: GPIOEdgeDetection = .none, consumer: String = "traction")
+  public func requestInput(
+    offset: UInt32, edges: GPIOEdgeDetection = .none, consumer: String = "traction"
+  )
     throws(GPIOError) -> LinuxGPIOInputLine
   {
     #if LinuxHardware && os(Linux)
@@ -66,12 +72,14 @@ public struct LinuxGPIOChip: Sendable {
       var err: Int32 = 0
       let handle = traction_gpio_request_input(path, offset, code, consumer, &err)
       guard let handle else {
-        throw GPIOError(errno: err == 0 ? EIO : err, detail: "\(path) line \(offset): request as input failed")
+        throw GPIOError(
+          errno: err == 0 ? EIO : err, detail: "\(path) line \(offset): request as input failed")
       }
       return LinuxGPIOInputLine(handle: handle, chipPath: path, offset: offset, edges: edges)
     #else
       _ = (offset, edges, consumer)
-      throw GPIOError(.notSupported, detail: "\(path) line \(offset): \(LinuxHardwareSupport.unavailableMessage)")
+      throw GPIOError(
+        .notSupported, detail: "\(path) line \(offset): \(LinuxHardwareSupport.unavailableMessage)")
     #endif
   }
 }
@@ -97,7 +105,9 @@ public struct LinuxGPIOOutputLine: GPIOOutputLine {
 
   public mutating func set(high: Bool) throws(GPIOError) {
     let rc = traction_gpio_set(handle.raw, high ? 1 : 0)
-    guard rc >= 0 else { throw GPIOError(errno: -rc, detail: "\(chipPath) line \(offset): set \(high ? 1 : 0) failed") }
+    guard rc >= 0 else {
+      throw GPIOError(errno: -rc, detail: "\(chipPath) line \(offset): set \(high ? 1 : 0) failed")
+    }
   }
 }
 
@@ -118,20 +128,26 @@ public struct LinuxGPIOInputLine: GPIOInputLine {
 
   public mutating func isHigh() throws(GPIOError) -> Bool {
     let rc = traction_gpio_get(handle.raw)
-    guard rc >= 0 else { throw GPIOError(errno: -rc, detail: "\(chipPath) line \(offset): read failed") }
+    guard rc >= 0 else {
+      throw GPIOError(errno: -rc, detail: "\(chipPath) line \(offset): read failed")
+    }
     return rc == 1
   }
 
   public mutating func waitForEdge(timeoutNanoseconds: UInt64) throws(GPIOError) -> GPIOEdgeEvent? {
     guard edges != .none else {
       throw GPIOError(
-        .other, detail: "\(chipPath) line \(offset): requested without edge detection, cannot wait for an edge")
+        .other,
+        detail:
+          "\(chipPath) line \(offset): requested without edge detection, cannot wait for an edge")
     }
     var rising: Int32 = 0
     var timestamp: UInt64 = 0
     let timeout = Int64(clamping: timeoutNanoseconds)
     let rc = traction_gpio_wait_edge(handle.raw, timeout, &rising, &timestamp)
-    guard rc >= 0 else { throw GPIOError(errno: -rc, detail: "\(chipPath) line \(offset): waiting for an edge failed") }
+    guard rc >= 0 else {
+      throw GPIOError(errno: -rc, detail: "\(chipPath) line \(offset): waiting for an edge failed")
+    }
     if rc == 0 { return nil }
     return GPIOEdgeEvent(edge: rising != 0 ? .rising : .falling, timestampNanoseconds: timestamp)
   }

@@ -56,7 +56,8 @@ public final class LinuxI2CBus: I2CBus {
       guard ioctl(fd, UInt(I2C_FUNCS), &funcs) >= 0 else {
         let code = errno
         close(fd)
-        throw I2CError(errno: code, detail: "\(path): ioctl(I2C_FUNCS) failed (is this an i2c-dev node?)")
+        throw I2CError(
+          errno: code, detail: "\(path): ioctl(I2C_FUNCS) failed (is this an i2c-dev node?)")
       }
       self.fd = fd
       self.functionality = funcs
@@ -83,12 +84,17 @@ public final class LinuxI2CBus: I2CBus {
     #endif
   }
 
-  public func transaction(address: UInt8, _ operations: [I2COperation]) throws(I2CError) -> [[UInt8]] {
+  public func transaction(address: UInt8, _ operations: [I2COperation]) throws(I2CError)
+    -> [[UInt8]]
+  {
     guard address <= 0x7F else {
-      throw I2CError(.other, address: address, detail: "\(path): 0x\(String(address, radix: 16)) is not a 7-bit address")
+      throw I2CError(
+        .other, address: address,
+        detail: "\(path): 0x\(String(address, radix: 16)) is not a 7-bit address")
     }
     for case .read(let count) in operations where count < 0 || count > Int(UInt16.max) {
-      throw I2CError(.other, address: address, detail: "\(path): cannot read \(count) bytes in one message")
+      throw I2CError(
+        .other, address: address, detail: "\(path): cannot read \(count) bytes in one message")
     }
     #if LinuxHardware && os(Linux)
       switch mode {
@@ -96,7 +102,9 @@ public final class LinuxI2CBus: I2CBus {
       case .smbus: return try smbus(address: address, operations)
       }
     #else
-      throw I2CError(.notSupported, address: address, detail: "\(path): \(LinuxHardwareSupport.unavailableMessage)")
+      throw I2CError(
+        .notSupported, address: address,
+        detail: "\(path): \(LinuxHardwareSupport.unavailableMessage)")
     #endif
   }
 
@@ -104,7 +112,8 @@ public final class LinuxI2CBus: I2CBus {
     operations.map { op -> String in
       switch op {
       case .write(let bytes):
-        return "write " + bytes.prefix(4).map { "0x" + String($0, radix: 16) }.joined(separator: " ")
+        return "write "
+          + bytes.prefix(4).map { "0x" + String($0, radix: 16) }.joined(separator: " ")
           + (bytes.count > 4 ? " …(\(bytes.count) bytes)" : "")
       case .read(let count): return "read \(count)"
       }
@@ -117,7 +126,9 @@ public final class LinuxI2CBus: I2CBus {
       guard operations.count <= Int(I2C_RDWR_IOCTL_MAX_MSGS) else {
         throw I2CError(
           .notSupported, address: address,
-          detail: "\(path): \(operations.count) messages exceed the kernel's \(I2C_RDWR_IOCTL_MAX_MSGS) per I2C_RDWR")
+          detail:
+            "\(path): \(operations.count) messages exceed the kernel's \(I2C_RDWR_IOCTL_MAX_MSGS) per I2C_RDWR"
+        )
       }
       // One buffer per message; reads are copied out after the ioctl.
       var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
@@ -132,13 +143,16 @@ public final class LinuxI2CBus: I2CBus {
           _ = buffer.initialize(from: bytes)
           buffers.append(buffer)
           messages.append(
-            i2c_msg(addr: UInt16(address), flags: 0, len: UInt16(bytes.count), buf: buffer.baseAddress))
+            i2c_msg(
+              addr: UInt16(address), flags: 0, len: UInt16(bytes.count), buf: buffer.baseAddress))
         case .read(let count):
           let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(count, 1))
           buffer.initialize(repeating: 0)
           buffers.append(buffer)
           messages.append(
-            i2c_msg(addr: UInt16(address), flags: UInt16(I2C_M_RD), len: UInt16(count), buf: buffer.baseAddress))
+            i2c_msg(
+              addr: UInt16(address), flags: UInt16(I2C_M_RD), len: UInt16(count),
+              buf: buffer.baseAddress))
         }
       }
       let rc = messages.withUnsafeMutableBufferPointer { msgs -> Int32 in

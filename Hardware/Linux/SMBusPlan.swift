@@ -31,12 +31,16 @@ enum SMBusCall: Equatable, Sendable {
       case .read(let count):
         if count == 1 { return .success([.readByte]) }
         return .failure(
-          SMBusPlanError("a bare read of \(count) bytes (without a register write first) has no SMBus form"))
+          SMBusPlanError(
+            "a bare read of \(count) bytes (without a register write first) has no SMBus form"))
       }
     case 2:
-      guard case .write(let head) = operations[0], case .read(let count) = operations[1] else { break }
+      guard case .write(let head) = operations[0], case .read(let count) = operations[1] else {
+        break
+      }
       guard head.count == 1 else {
-        return .failure(SMBusPlanError("a write of \(head.count) bytes before a read has no SMBus form"))
+        return .failure(
+          SMBusPlanError("a write of \(head.count) bytes before a read has no SMBus form"))
       }
       guard count >= 1 else { return .failure(SMBusPlanError("a read of \(count) bytes")) }
       if count == 1 { return .success([.readByteData(register: head[0])]) }
@@ -45,7 +49,8 @@ enum SMBusCall: Equatable, Sendable {
       while done < count {
         let n = min(maxBlock, count - done)
         guard let register = UInt8(exactly: Int(head[0]) + done) else {
-          return .failure(SMBusPlanError("a burst of \(count) bytes from register \(head[0]) runs past 0xFF"))
+          return .failure(
+            SMBusPlanError("a burst of \(count) bytes from register \(head[0]) runs past 0xFF"))
         }
         calls.append(.readBlockData(register: register, count: n))
         done += n
@@ -60,7 +65,8 @@ enum SMBusCall: Equatable, Sendable {
       case .read(let n): return "read \(n)"
       }
     }
-    return .failure(SMBusPlanError("the transaction [\(shape.joined(separator: ", "))] has no SMBus form"))
+    return .failure(
+      SMBusPlanError("the transaction [\(shape.joined(separator: ", "))] has no SMBus form"))
   }
 
   private static func planWrite(_ bytes: [UInt8]) -> Result<[SMBusCall], SMBusPlanError> {
@@ -75,7 +81,9 @@ enum SMBusCall: Equatable, Sendable {
       while start < data.endIndex {
         let end = min(start + maxBlock, data.endIndex)
         guard let register = UInt8(exactly: Int(bytes[0]) + (start - data.startIndex)) else {
-          return .failure(SMBusPlanError("a write of \(data.count) bytes from register \(bytes[0]) runs past 0xFF"))
+          return .failure(
+            SMBusPlanError(
+              "a write of \(data.count) bytes from register \(bytes[0]) runs past 0xFF"))
         }
         calls.append(.writeBlockData(register: register, bytes: Array(data[start..<end])))
         start = end

@@ -67,7 +67,8 @@ public final class EmulatedHX711 {
 
   public init(
     clock: VirtualClock, samplesPerSecond: Int = 10, bridge: LoadCellBridgeModel = .init(),
-    force: any ForceSource = ConstantForce(newtons: 0), gpioAccessNanoseconds: UInt64 = 1_000, seed: UInt64 = 0x4811
+    force: any ForceSource = ConstantForce(newtons: 0), gpioAccessNanoseconds: UInt64 = 1_000,
+    seed: UInt64 = 0x4811
   ) {
     self.clock = clock
     self.samplesPerSecond = samplesPerSecond >= 80 ? 80 : 10
@@ -94,14 +95,16 @@ public final class EmulatedHX711 {
     public mutating func isHigh() throws(GPIOError) -> Bool { chip.readDOUT() }
 
     /// Polls DOUT at 10 µs steps of virtual time; edges are seen only on DOUT level changes.
-    public mutating func waitForEdge(timeoutNanoseconds: UInt64) throws(GPIOError) -> GPIOEdgeEvent? {
+    public mutating func waitForEdge(timeoutNanoseconds: UInt64) throws(GPIOError) -> GPIOEdgeEvent?
+    {
       let start = chip.clock.nowNanoseconds
       var level = chip.readDOUT()
       while chip.clock.nowNanoseconds &- start < timeoutNanoseconds {
         chip.clock.advance(nanoseconds: 10_000)
         let now = chip.readDOUT()
         if now != level {
-          return GPIOEdgeEvent(edge: now ? .rising : .falling, timestampNanoseconds: chip.clock.nowNanoseconds)
+          return GPIOEdgeEvent(
+            edge: now ? .rising : .falling, timestampNanoseconds: chip.clock.nowNanoseconds)
         }
         level = now
       }
@@ -236,6 +239,7 @@ public final class EmulatedHX711 {
 
   /// The code a noise-free conversion of `newtons` gives at `gain` (for test expectations).
   public func expectedCode(newtons: Double, gain: Int) -> Int32 {
-    LoadCellBridgeModel.saturate24((bridge.offsetCounts + newtons * bridge.countsPerNewton) * Double(gain) / 128)
+    LoadCellBridgeModel.saturate24(
+      (bridge.offsetCounts + newtons * bridge.countsPerNewton) * Double(gain) / 128)
   }
 }

@@ -60,7 +60,8 @@ public final class EmulatedNAU7802: RegisterMappedEmulator {
 
   static func makeRegisters() -> RegisterFile {
     // GCAL1 powers on as 0x00800000 (a gain of 1.0); DEVICE_REV is served by hostRead.
-    var file = RegisterFile(powerOn: [0x07: 0x80], readOnly: [R.adco, R.adco + 1, R.adco + 2, R.deviceRev])
+    var file = RegisterFile(
+      powerOn: [0x07: 0x80], readOnly: [R.adco, R.adco + 1, R.adco + 2, R.deviceRev])
     file.writeMasks[Int(R.puCtrl)] = ~(R.pur | R.cr)
     file.writeMasks[Int(R.ctrl2)] = ~R.calErr
     return file
@@ -101,7 +102,8 @@ public final class EmulatedNAU7802: RegisterMappedEmulator {
       } else {
         registers.setBit(R.ctrl2, 3, false)
         isOffsetCalibrated = true
-        let code = UInt32(bitPattern: LoadCellBridgeModel.saturate24(internalOffsetCounts)) & 0xFF_FFFF
+        let code =
+          UInt32(bitPattern: LoadCellBridgeModel.saturate24(internalOffsetCounts)) & 0xFF_FFFF
         registers[R.ocal1] = UInt8(code >> 16)
         registers[R.ocal1 + 1] = UInt8(code >> 8 & 0xFF)
         registers[R.ocal1 + 2] = UInt8(code & 0xFF)
@@ -131,7 +133,8 @@ public final class EmulatedNAU7802: RegisterMappedEmulator {
     var model = bridge
     if channel2 { model.offsetCounts = 0 }
     let chipOffset = isOffsetCalibrated ? 0 : internalOffsetCounts
-    let code = model.code(newtons: newtons, gain: gainFactor, extraOffsetCounts: chipOffset, random: &random)
+    let code = model.code(
+      newtons: newtons, gain: gainFactor, extraOffsetCounts: chipOffset, random: &random)
     lastCode = code
     let u = UInt32(bitPattern: code) & 0xFF_FFFF
     registers[R.adco] = UInt8(u >> 16)
@@ -192,7 +195,8 @@ public final class EmulatedNAU7802: RegisterMappedEmulator {
 
   /// The code a noise-free, calibrated conversion of `newtons` gives at the configured gain.
   public func expectedCode(newtons: Double) -> Int32 {
-    LoadCellBridgeModel.saturate24((bridge.offsetCounts + newtons * bridge.countsPerNewton) * Double(gainFactor) / 128)
+    LoadCellBridgeModel.saturate24(
+      (bridge.offsetCounts + newtons * bridge.countsPerNewton) * Double(gainFactor) / 128)
   }
 }
 

@@ -29,17 +29,22 @@ public struct LoadCellBridgeModel: Sendable, Equatable {
   /// White noise, counts RMS at gain 128.
   public var noiseCountsRMS: Double
 
-  public init(countsPerNewton: Double = 2_000, offsetCounts: Double = 12_000, noiseCountsRMS: Double = 0) {
+  public init(
+    countsPerNewton: Double = 2_000, offsetCounts: Double = 12_000, noiseCountsRMS: Double = 0
+  ) {
     self.countsPerNewton = countsPerNewton
     self.offsetCounts = offsetCounts
     self.noiseCountsRMS = noiseCountsRMS
   }
 
   /// A typical 50 kg cell (2 mV/V at 5 V excitation into a 128× front end): about 1 g per count.
-  public static let typical50kg = LoadCellBridgeModel(countsPerNewton: 109, offsetCounts: 12_000, noiseCountsRMS: 8)
+  public static let typical50kg = LoadCellBridgeModel(
+    countsPerNewton: 109, offsetCounts: 12_000, noiseCountsRMS: 8)
 
   /// The ADC code for `newtons` at `gain`, with one noise draw from `random`.
-  public func code(newtons: Double, gain: Int, extraOffsetCounts: Double = 0, random: inout SplitMix64) -> Int32 {
+  public func code(
+    newtons: Double, gain: Int, extraOffsetCounts: Double = 0, random: inout SplitMix64
+  ) -> Int32 {
     let g = Double(gain) / 128
     var c = (offsetCounts + newtons * countsPerNewton) * g + extraOffsetCounts
     if noiseCountsRMS > 0 { c += random.nextGaussian() * noiseCountsRMS * max(g, 0.25) }

@@ -35,11 +35,16 @@ final class ScriptedHX711Wire {
       defer { wire.doutReads += 1 }
       return wire.doutAnswers[min(wire.doutReads, wire.doutAnswers.count - 1)]
     }
-    mutating func waitForEdge(timeoutNanoseconds: UInt64) throws(GPIOError) -> GPIOEdgeEvent? { nil }
+    mutating func waitForEdge(timeoutNanoseconds: UInt64) throws(GPIOError) -> GPIOEdgeEvent? {
+      nil
+    }
   }
 
-  func driver(_ configuration: HX711Configuration = .init()) -> HX711Driver<VirtualClock, SCK, DOUT> {
-    HX711Driver(clock: clock, clockLine: SCK(wire: self), dataLine: DOUT(wire: self), configuration: configuration)
+  func driver(_ configuration: HX711Configuration = .init()) -> HX711Driver<VirtualClock, SCK, DOUT>
+  {
+    HX711Driver(
+      clock: clock, clockLine: SCK(wire: self), dataLine: DOUT(wire: self),
+      configuration: configuration)
   }
 
   /// DOUT answers for one conversion: ready, the 24 bits MSB first, then high after the readout.
@@ -51,7 +56,8 @@ final class ScriptedHX711Wire {
 final class HX711DriverTests: XCTestCase {
   func testReadsTwentyFourBitsMSBFirstAndSignExtends() throws {
     let cases: [(UInt32, Int32)] = [
-      (0x00_0001, 1), (0x7F_FFFE, 8_388_606), (0x80_0001, -8_388_607), (0xFF_FFFE, -2), (0x12_3456, 0x12_3456),
+      (0x00_0001, 1), (0x7F_FFFE, 8_388_606), (0x80_0001, -8_388_607), (0xFF_FFFE, -2),
+      (0x12_3456, 0x12_3456),
     ]
     for (raw, expected) in cases {
       let wire = ScriptedHX711Wire(doutAnswers: ScriptedHX711Wire.conversion(raw))
@@ -61,7 +67,9 @@ final class HX711DriverTests: XCTestCase {
   }
 
   func testPulseCountSelectsGainForTheNextConversion() throws {
-    for (gain, pulses) in [(HX711Configuration.Gain.channelA128, 25), (.channelB32, 26), (.channelA64, 27)] {
+    for (gain, pulses) in [
+      (HX711Configuration.Gain.channelA128, 25), (.channelB32, 26), (.channelA64, 27),
+    ] {
       let wire = ScriptedHX711Wire(doutAnswers: ScriptedHX711Wire.conversion(0x00_1000))
       var driver = wire.driver(HX711Configuration(gain: gain))
       _ = try driver.readRaw()
@@ -163,7 +171,8 @@ final class HX711DriverTests: XCTestCase {
       + ScriptedHX711Wire.conversion(1_010)
     // Each conversion script ends with one "high" that the driver reads only for all-zero data;
     // remove those so the three conversions follow each other.
-    let wire = ScriptedHX711Wire(doutAnswers: answers.enumerated().filter { ($0.offset + 1) % 26 != 0 }.map(\.element))
+    let wire = ScriptedHX711Wire(
+      doutAnswers: answers.enumerated().filter { ($0.offset + 1) % 26 != 0 }.map(\.element))
     var driver = wire.driver(HX711Configuration(medianOfThree: true))
     XCTAssertEqual(try driver.readRaw(), 1_010)
   }
@@ -181,16 +190,19 @@ final class HX711DriverTests: XCTestCase {
       XCTAssertEqual(chip.resetCount, 1, "start holds PD_SCK high past 60 µs, then low")
       XCTAssertEqual(chip.selectedGainFactor, gain.factor)
       XCTAssertEqual(report.gain, gain.factor)
-      XCTAssertTrue(report.configured.contains { $0.contains("\(gain.pulses) pulses") }, "\(report)")
+      XCTAssertTrue(
+        report.configured.contains { $0.contains("\(gain.pulses) pulses") }, "\(report)")
     }
   }
 
   func testRawCodesMatchTheBridgeAtEachGain() throws {
     let clock = VirtualClock()
     let bridge = LoadCellBridgeModel(countsPerNewton: 300, offsetCounts: 5_000)
-    let chip = EmulatedHX711(clock: clock, samplesPerSecond: 10, bridge: bridge, force: ConstantForce(newtons: 25))
+    let chip = EmulatedHX711(
+      clock: clock, samplesPerSecond: 10, bridge: bridge, force: ConstantForce(newtons: 25))
     var driver = HX711Driver(
-      clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine, configuration: .init(gain: .channelA128))
+      clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine,
+      configuration: .init(gain: .channelA128))
     try driver.start()
     for gain in [HX711Configuration.Gain.channelA64, .channelB32, .channelA128] {
       driver.setGain(gain)
@@ -220,7 +232,8 @@ final class HX711DriverTests: XCTestCase {
     let clock = VirtualClock()
     let chip = EmulatedHX711(clock: clock, samplesPerSecond: 80, force: ConstantForce(newtons: 1))
     var driver = HX711Driver(
-      clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine, configuration: .init(gain: .channelB32, rate: .sps80))
+      clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine,
+      configuration: .init(gain: .channelB32, rate: .sps80))
     try driver.start()
     try driver.powerDown()
     XCTAssertTrue(driver.isPoweredDown)
@@ -231,21 +244,26 @@ final class HX711DriverTests: XCTestCase {
     try driver.powerUp()
     XCTAssertFalse(chip.isPoweredDown)
     XCTAssertEqual(chip.selectedGainFactor, 128, "a reset returns the chip to channel A gain 128")
-    XCTAssertNil(try driver.readRaw(), "the first conversion after the reset is at gain 128 and dropped")
+    XCTAssertNil(
+      try driver.readRaw(), "the first conversion after the reset is at gain 128 and dropped")
     XCTAssertEqual(chip.selectedGainFactor, 32)
     XCTAssertNotNil(try driver.readRaw())
   }
 
-  func testPreemptionPastSixtyMicrosecondsResetsTheChipAndTheDriverDropsTheWrongGainSample() throws {
+  func testPreemptionPastSixtyMicrosecondsResetsTheChipAndTheDriverDropsTheWrongGainSample() throws
+  {
     let clock = VirtualClock()
     let chip = EmulatedHX711(clock: clock, samplesPerSecond: 80, force: ConstantForce(newtons: 10))
     var driver = HX711Driver(
-      clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine, configuration: .init(gain: .channelA64, rate: .sps80))
+      clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine,
+      configuration: .init(gain: .channelA64, rate: .sps80))
     try driver.start()
     let good = try XCTUnwrap(driver.readRaw())
     chip.injectPreemption(atPulse: 20, nanoseconds: 65_000)
     XCTAssertThrowsError(try driver.readRaw()) { error in
-      guard case .timingOverrun(let measured, _)? = error as? LoadCellError else { return XCTFail("\(error)") }
+      guard case .timingOverrun(let measured, _)? = error as? LoadCellError else {
+        return XCTFail("\(error)")
+      }
       // 65 µs jump plus the GPIO calls of one pulse (1 µs each in the emulator).
       XCTAssertGreaterThanOrEqual(measured, 65)
       XCTAssertLessThan(measured, 70)
@@ -261,14 +279,16 @@ final class HX711DriverTests: XCTestCase {
     let bridge = LoadCellBridgeModel(countsPerNewton: 100, offsetCounts: 8_000, noiseCountsRMS: 60)
     let chip = EmulatedHX711(clock: clock, samplesPerSecond: 80, bridge: bridge, seed: 42)
     var driver = HX711Driver(
-      clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine, configuration: .init(rate: .sps80))
+      clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine,
+      configuration: .init(rate: .sps80))
     try driver.start()
     try driver.tare(samples: 64)
     // The mean of 64 draws with σ = 60 lies within 4σ/√64 = 30 counts of the truth.
     XCTAssertEqual(driver.calibration.offsetCounts, 8_000, accuracy: 30)
     let codes = chip.recentCodes.suffix(64).map(Double.init)
     let mean = codes.reduce(0, +) / Double(codes.count)
-    let sd = (codes.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(codes.count - 1)).squareRoot()
+    let sd = (codes.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(codes.count - 1))
+      .squareRoot()
     XCTAssertEqual(sd, 60, accuracy: 20, "the emulator's noise has the configured spread")
   }
 
@@ -276,7 +296,9 @@ final class HX711DriverTests: XCTestCase {
     let clock = VirtualClock()
     let period: UInt64 = 12_500_000
     // A 2 ms spike of 500 N lands on exactly one conversion, about 0.3 s in.
-    let chip = EmulatedHX711(clock: clock, samplesPerSecond: 80, bridge: LoadCellBridgeModel(countsPerNewton: 100, offsetCounts: 0))
+    let chip = EmulatedHX711(
+      clock: clock, samplesPerSecond: 80,
+      bridge: LoadCellBridgeModel(countsPerNewton: 100, offsetCounts: 0))
     let spikeAt = Double(24 * period) / 1e9
     chip.forceSource = ClosureForce { t in abs(t - spikeAt) < 0.001 ? 500 : 10 }
     var driver = HX711Driver(
@@ -284,7 +306,9 @@ final class HX711DriverTests: XCTestCase {
       configuration: .init(rate: .sps80, medianOfThree: true))
     try driver.start()
     var values: [Int32] = []
-    while clock.nowNanoseconds < 40 * period { if let v = try driver.readRaw() { values.append(v) } }
+    while clock.nowNanoseconds < 40 * period {
+      if let v = try driver.readRaw() { values.append(v) }
+    }
     XCTAssertTrue(chip.recentCodes.contains(50_000), "the spike was converted")
     XCTAssertEqual(Set(values), [1_000], "but no median shows it")
   }

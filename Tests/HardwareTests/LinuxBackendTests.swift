@@ -75,7 +75,9 @@ final class LinuxBackendTests: XCTestCase {
       return
     }
     // A build against other headers (the v2 check in docs/hardware-loadcell-linux.md) says so.
-    if let expected = ProcessInfo.processInfo.environment["TRACTION_EXPECT_GPIOD_API"].flatMap({ Int($0) }) {
+    if let expected = ProcessInfo.processInfo.environment["TRACTION_EXPECT_GPIOD_API"].flatMap({
+      Int($0)
+    }) {
       XCTAssertEqual(version, expected)
       return
     }
@@ -91,7 +93,8 @@ final class LinuxBackendTests: XCTestCase {
   // MARK: SMBus fallback plan
 
   func testRegisterReadsBecomeSMBusCallsInThirtyTwoByteChunks() {
-    XCTAssertEqual(SMBusCall.plan([.write([0x75]), .read(1)]), .success([.readByteData(register: 0x75)]))
+    XCTAssertEqual(
+      SMBusCall.plan([.write([0x75]), .read(1)]), .success([.readByteData(register: 0x75)]))
     XCTAssertEqual(
       SMBusCall.plan([.write([0x3B]), .read(70)]),
       .success([
@@ -103,7 +106,9 @@ final class LinuxBackendTests: XCTestCase {
   func testWritesBecomeSMBusCalls() {
     XCTAssertEqual(SMBusCall.plan([.write([])]), .success([.quick]))
     XCTAssertEqual(SMBusCall.plan([.write([0x6B])]), .success([.writeByte(0x6B)]))
-    XCTAssertEqual(SMBusCall.plan([.write([0x6B, 0x80])]), .success([.writeByteData(register: 0x6B, value: 0x80)]))
+    XCTAssertEqual(
+      SMBusCall.plan([.write([0x6B, 0x80])]),
+      .success([.writeByteData(register: 0x6B, value: 0x80)]))
     let long = [UInt8(0x10)] + (0..<40).map { UInt8($0) }
     XCTAssertEqual(
       SMBusCall.plan([.write(long)]),
@@ -116,10 +121,13 @@ final class LinuxBackendTests: XCTestCase {
 
   func testShapesWithoutAnSMBusFormAreRefused() {
     for ops: [I2COperation] in [
-      [.read(6)], [.write([1, 2]), .read(2)], [.read(1), .write([1])], [.write([1]), .read(1), .read(1)],
+      [.read(6)], [.write([1, 2]), .read(2)], [.read(1), .write([1])],
+      [.write([1]), .read(1), .read(1)],
       [.write([0xF0]), .read(40)],
     ] {
-      guard case .failure(let why) = SMBusCall.plan(ops) else { return XCTFail("\(ops) should be refused") }
+      guard case .failure(let why) = SMBusCall.plan(ops) else {
+        return XCTFail("\(ops) should be refused")
+      }
       XCTAssertFalse(why.reason.isEmpty)
     }
   }
@@ -127,15 +135,18 @@ final class LinuxBackendTests: XCTestCase {
   // MARK: Device listing
 
   func testDeviceNodesAreListedInNumericOrder() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("traction-devnodes-\(getpid())")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "traction-devnodes-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     for name in ["i2c-10", "i2c-2", "i2c-x", "gpiochip1", "gpiochip0", "gpiochip", "tty0"] {
-      _ = FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: nil)
+      _ = FileManager.default.createFile(
+        atPath: dir.appendingPathComponent(name).path, contents: nil)
     }
     let path = dir.path
     XCTAssertEqual(LinuxDeviceNodes.i2cBuses(in: path), ["\(path)/i2c-2", "\(path)/i2c-10"])
-    XCTAssertEqual(LinuxDeviceNodes.gpioChips(in: path), ["\(path)/gpiochip0", "\(path)/gpiochip1"])
+    XCTAssertEqual(
+      LinuxDeviceNodes.gpioChips(in: path), ["\(path)/gpiochip0", "\(path)/gpiochip1"])
     XCTAssertEqual(LinuxDeviceNodes.i2cBuses(in: "/nonexistent-traction"), [])
   }
 }

@@ -25,13 +25,15 @@ final class LinuxGPIOSimTests: XCTestCase {
     }
 
     func pull(_ offset: UInt32, up: Bool) throws {
-      try (up ? "pull-up" : "pull-down").write(toFile: "\(sysfs)/sim_gpio\(offset)/pull", atomically: false, encoding: .utf8)
+      try (up ? "pull-up" : "pull-down").write(
+        toFile: "\(sysfs)/sim_gpio\(offset)/pull", atomically: false, encoding: .utf8)
     }
   }
 
   func sim() throws -> Sim {
     let env = ProcessInfo.processInfo.environment
-    guard let path = env["TRACTION_GPIO_SIM_CHIP"], let sysfs = env["TRACTION_GPIO_SIM_SYSFS"] else {
+    guard let path = env["TRACTION_GPIO_SIM_CHIP"], let sysfs = env["TRACTION_GPIO_SIM_SYSFS"]
+    else {
       throw XCTSkip("no gpio-sim chip (run Hardware/KernelTest/run-kernel-tests.sh)")
     }
     try XCTSkipUnless(LinuxHardwareSupport.isAvailable, "needs the LinuxHardware trait")
@@ -97,7 +99,8 @@ final class LinuxGPIOSimTests: XCTestCase {
     // DOUT pulled up: never ready.
     try s.pull(7, up: true)
     var driver = HX711Driver(
-      clock: SystemClock(), clockLine: try s.chip.requestOutput(offset: 6), dataLine: try s.chip.requestInput(offset: 7),
+      clock: SystemClock(), clockLine: try s.chip.requestOutput(offset: 6),
+      dataLine: try s.chip.requestInput(offset: 7),
       configuration: HX711Configuration(readyTimeoutNanoseconds: 30_000_000))
     XCTAssertThrowsError(try driver.readRaw()) { error in
       XCTAssertEqual((error as? LoadCellError)?.kind, .dataReadyTimeout, "\(error)")
@@ -110,6 +113,8 @@ final class LinuxGPIOSimTests: XCTestCase {
       XCTAssertTrue(kind == .noResponse || kind == .timingOverrun, "\(error)")
     }
     XCTAssertEqual(try s.value(6), "0", "PD_SCK is left low")
-    print("HX711 over gpio-sim: \(driver.statistics.readouts) readout(s), longest high phase \(driver.statistics.longestHighPhaseNanoseconds / 1_000) µs")
+    print(
+      "HX711 over gpio-sim: \(driver.statistics.readouts) readout(s), longest high phase \(driver.statistics.longestHighPhaseNanoseconds / 1_000) µs"
+    )
   }
 }

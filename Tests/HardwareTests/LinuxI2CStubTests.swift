@@ -38,7 +38,8 @@ final class LinuxI2CStubTests: XCTestCase {
     let pattern = (0..<40).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
     try bus.write(address: chip, [0x40] + pattern)
     XCTAssertEqual(try bus.readRegisters(address: chip, from: 0x40, count: 40), pattern)
-    XCTAssertEqual(try bus.readRegisters(address: chip, from: 0x50, count: 3), Array(pattern[16..<19]))
+    XCTAssertEqual(
+      try bus.readRegisters(address: chip, from: 0x50, count: 3), Array(pattern[16..<19]))
   }
 
   func testNothingAtAnAddressIsNoAcknowledge() throws {

@@ -49,7 +49,8 @@ final class HX711Rig: LoadCellRig {
   func makeDriver() -> any LoadCellDriver {
     HX711Driver(
       clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine,
-      configuration: HX711Configuration(gain: gain, rate: chip.samplesPerSecond == 80 ? .sps80 : .sps10))
+      configuration: HX711Configuration(
+        gain: gain, rate: chip.samplesPerSecond == 80 ? .sps80 : .sps10))
   }
 
   var faults: [RigFault] {
@@ -58,7 +59,8 @@ final class HX711Rig: LoadCellRig {
         name: "preempted 70 µs with PD_SCK high (chip powers down)", expected: .timingOverrun,
         inject: { self.chip.injectPreemption(atPulse: 12, nanoseconds: 70_000) }),
       RigFault(
-        name: "preempted 55 µs with PD_SCK high (inside the safety margin)", expected: .timingOverrun,
+        name: "preempted 55 µs with PD_SCK high (inside the safety margin)",
+        expected: .timingOverrun,
         inject: { self.chip.injectPreemption(atPulse: 3, nanoseconds: 55_000) }),
       RigFault(
         name: "all-ones conversion", expected: .invalidSample,
@@ -93,7 +95,9 @@ final class NAU7802Rig: LoadCellRig {
     bus.attach(chip, at: 0x2A)
   }
 
-  var countsPerNewtonAtDriverGain: Double { bridge.countsPerNewton * Double(configuration.gain.rawValue) / 128 }
+  var countsPerNewtonAtDriverGain: Double {
+    bridge.countsPerNewton * Double(configuration.gain.rawValue) / 128
+  }
   var expectedGain: Int { configuration.gain.rawValue }
   var expectedSamplesPerSecond: Int { configuration.rate.rawValue }
   func setForce(_ newtons: Double) { self.newtons = newtons }
@@ -116,7 +120,8 @@ final class NAU7802Rig: LoadCellRig {
         inject: { self.bus.inject(.vanish(nanoseconds: 30_000_000), address: 0x2A) }),
       RigFault(
         name: "conversions stall (CR never set)", expected: .dataReadyTimeout,
-        inject: { self.chip.stallConversions = true }, clear: { self.chip.stallConversions = false }),
+        inject: { self.chip.stallConversions = true }, clear: { self.chip.stallConversions = false }
+      ),
     ]
   }
 }
@@ -125,8 +130,10 @@ final class NAU7802Rig: LoadCellRig {
 /// it, and survive each injected fault with the right typed error, then recover.
 final class LoadCellConformanceTests: XCTestCase {
   func rigs() -> [any LoadCellRig] {
-    [HX711Rig(), HX711Rig(gain: .channelA128, rate: .sps10), NAU7802Rig(),
-     NAU7802Rig(configuration: NAU7802Configuration(gain: .x128, rate: .sps320, ldo: .v3_0))]
+    [
+      HX711Rig(), HX711Rig(gain: .channelA128, rate: .sps10), NAU7802Rig(),
+      NAU7802Rig(configuration: NAU7802Configuration(gain: .x128, rate: .sps320, ldo: .mV3000)),
+    ]
   }
 
   func testStartReportsWhatWasConfigured() throws {
@@ -168,7 +175,8 @@ final class LoadCellConformanceTests: XCTestCase {
     for rig in rigs() {
       var driver = rig.makeDriver()
       try driver.start()
-      driver.calibration = LoadCellCalibration(offsetCounts: 0, newtonsPerCount: 1 / rig.countsPerNewtonAtDriverGain)
+      driver.calibration = LoadCellCalibration(
+        offsetCounts: 0, newtonsPerCount: 1 / rig.countsPerNewtonAtDriverGain)
       rig.setForce(0)
       try driver.tare(samples: 2)
       rig.setForce(120)
@@ -184,7 +192,9 @@ final class LoadCellConformanceTests: XCTestCase {
             break
           }
         }
-        XCTAssertEqual(thrown?.kind, fault.expected, "\(label): \(thrown.map(String.init(describing:)) ?? "no error")")
+        XCTAssertEqual(
+          thrown?.kind, fault.expected,
+          "\(label): \(thrown.map(String.init(describing:)) ?? "no error")")
         fault.clear()
         var recovered: Double?
         var attempts = 0

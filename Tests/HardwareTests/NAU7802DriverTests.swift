@@ -45,7 +45,8 @@ final class NAU7802DriverTests: XCTestCase {
       .readRegisters(a, from: 0x12, returns: [0xFF, 0xFF, 0xFE]),
     ])
     let clock = VirtualClock()
-    var driver = NAU7802Driver(bus: bus, clock: clock, configuration: NAU7802Configuration(gain: .x128, rate: .sps80))
+    var driver = NAU7802Driver(
+      bus: bus, clock: clock, configuration: NAU7802Configuration(gain: .x128, rate: .sps80))
     let report = try driver.start()
     XCTAssertTrue(report.detected.contains("REVISION_ID 0xF"), "\(report)")
     XCTAssertTrue(report.detected.contains { $0.contains("OCAL1 -100") }, "\(report)")
@@ -59,7 +60,9 @@ final class NAU7802DriverTests: XCTestCase {
     let bus = ScriptedI2CBus(Array(powerUpScript(revision: 0x05).prefix(5)))
     var driver = NAU7802Driver(bus: bus, clock: VirtualClock())
     XCTAssertThrowsError(try driver.start()) { error in
-      guard case .unexpectedChip(_, let detail)? = error as? LoadCellError else { return XCTFail("\(error)") }
+      guard case .unexpectedChip(_, let detail)? = error as? LoadCellError else {
+        return XCTFail("\(error)")
+      }
       XCTAssertTrue(detail.contains("0x5"), detail)
       XCTAssertTrue(detail.contains("0x2A"), detail)
     }
@@ -67,7 +70,8 @@ final class NAU7802DriverTests: XCTestCase {
 
   func testCalibrationErrorIsReported() {
     let bus = ScriptedI2CBus(powerUpScript(ctrl2AfterCalibration: 0x38))  // CAL_ERR
-    var driver = NAU7802Driver(bus: bus, clock: VirtualClock(), configuration: .init(gain: .x128, rate: .sps80))
+    var driver = NAU7802Driver(
+      bus: bus, clock: VirtualClock(), configuration: .init(gain: .x128, rate: .sps80))
     XCTAssertThrowsError(try driver.start()) { error in
       XCTAssertEqual((error as? LoadCellError)?.kind, .calibrationFailed)
     }
@@ -75,7 +79,8 @@ final class NAU7802DriverTests: XCTestCase {
 
   func testABusErrorNamesTheStep() {
     let bus = ScriptedI2CBus([
-      .failing(a, [.write([0x00, 0x01])], with: I2CError(.noAcknowledgeAddress, address: a, errno: 6))
+      .failing(
+        a, [.write([0x00, 0x01])], with: I2CError(.noAcknowledgeAddress, address: a, errno: 6))
     ])
     var driver = NAU7802Driver(bus: bus, clock: VirtualClock())
     XCTAssertThrowsError(try driver.start()) { error in
@@ -91,7 +96,8 @@ final class NAU7802DriverTests: XCTestCase {
       .readRegisters(a, from: 0x00, returns: [0xBE]),
       .readRegisters(a, from: 0x12, returns: [0x7F, 0xFF, 0xFF]),
     ])
-    var driver = NAU7802Driver(bus: bus, clock: VirtualClock(), configuration: .init(gain: .x128, rate: .sps80))
+    var driver = NAU7802Driver(
+      bus: bus, clock: VirtualClock(), configuration: .init(gain: .x128, rate: .sps80))
     try driver.start()
     XCTAssertThrowsError(try driver.readRaw()) { error in
       XCTAssertEqual((error as? LoadCellError)?.kind, .invalidSample)
@@ -106,7 +112,8 @@ final class NAU7802DriverTests: XCTestCase {
     let clock = VirtualClock()
     let bus = EmulatedI2CBus(clock: clock)
     let chip = EmulatedNAU7802(
-      bridge: LoadCellBridgeModel(countsPerNewton: 1_000, offsetCounts: 4_000), force: ConstantForce(newtons: newtons),
+      bridge: LoadCellBridgeModel(countsPerNewton: 1_000, offsetCounts: 4_000),
+      force: ConstantForce(newtons: newtons),
       internalOffsetCounts: 2_500)
     bus.attach(chip, at: 0x2A)
     return (clock, bus, chip, NAU7802Driver(bus: bus, clock: clock, configuration: configuration))
@@ -122,7 +129,8 @@ final class NAU7802DriverTests: XCTestCase {
         XCTAssertEqual(report.samplesPerSecond, rate.rawValue)
         // (4000 + 30 × 1000) × gain / 128, the chip's own offset calibrated away
         let expected = Int32((34_000 * Double(gain.rawValue) / 128).rounded())
-        XCTAssertEqual(try driver.readRaw(), expected, "gain \(gain.rawValue), \(rate.rawValue) SPS")
+        XCTAssertEqual(
+          try driver.readRaw(), expected, "gain \(gain.rawValue), \(rate.rawValue) SPS")
       }
     }
   }
@@ -133,7 +141,8 @@ final class NAU7802DriverTests: XCTestCase {
     XCTAssertTrue(chip.isOffsetCalibrated)
     XCTAssertEqual(try calibrated.readRaw(), 34_000)
 
-    var (_, _, rawChip, uncalibrated) = makeRig(NAU7802Configuration(gain: .x128, calibrateOffset: false))
+    var (_, _, rawChip, uncalibrated) = makeRig(
+      NAU7802Configuration(gain: .x128, calibrateOffset: false))
     try uncalibrated.start()
     XCTAssertFalse(rawChip.isOffsetCalibrated)
     XCTAssertEqual(try uncalibrated.readRaw(), 34_000 + 2_500)
@@ -144,14 +153,17 @@ final class NAU7802DriverTests: XCTestCase {
     try driver.start()
     let before = chip.conversions
     for _ in 0..<5 { _ = try driver.readRaw() }
-    XCTAssertEqual(chip.conversions - before, 5, "CR clears on reading ADCO, so each read waits for a new one")
+    XCTAssertEqual(
+      chip.conversions - before, 5, "CR clears on reading ADCO, so each read waits for a new one")
   }
 
   func testPowerUpNeverReadyTimesOut() {
     var (_, _, chip, driver) = makeRig(NAU7802Configuration())
     chip.powerUpDelayNanoseconds = 1_000_000_000
     XCTAssertThrowsError(try driver.start()) { error in
-      guard case .powerUpTimeout(_, let waited)? = error as? LoadCellError else { return XCTFail("\(error)") }
+      guard case .powerUpTimeout(_, let waited)? = error as? LoadCellError else {
+        return XCTFail("\(error)")
+      }
       XCTAssertGreaterThanOrEqual(waited, 10_000)
     }
   }
