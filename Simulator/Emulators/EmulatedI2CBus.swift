@@ -62,8 +62,10 @@ public final class EmulatedI2CBus: I2CBus {
   public func transaction(address rawAddress: UInt8, _ operations: [I2COperation]) throws(I2CError) -> [[UInt8]] {
     let address = rawAddress & 0x7F
     transactionCount += 1
-    let faults = faultPlan.faults(forTransactionTo: address)
-    for f in faults { injectedFaults.append(InjectedFaultRecord(transaction: transactionCount, address: address, fault: f)) }
+    let faults = faultPlan.faults(forTransactionTo: address, operations: operations)
+    for f in faults {
+      injectedFaults.append(InjectedFaultRecord(transaction: transactionCount, address: address, fault: f))
+    }
 
     // Faults that act before anything reaches the wire.
     for f in faults {

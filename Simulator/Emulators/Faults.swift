@@ -33,7 +33,20 @@ public enum I2CFault: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// One planned fault: which transactions it hits.
+extension I2CFault {
+  func canAct(on operations: [I2COperation]) -> Bool {
+    switch self {
+    case .tornRead(let n, _):
+      return operations.contains { if case .read(let k) = $0 { return k > n } else { return false } }
+    case .garbageRead:
+      return operations.contains { if case .read(let k) = $0 { return k > 0 } else { return false } }
+    default: return true
+    }
+  }
+}
+
+/// One planned fault: which transactions it hits (torn and garbage reads count only
+/// transactions with a read they can spoil).
 public struct FaultRule: Sendable, Equatable {
   public var fault: I2CFault
   /// Only transactions to this address count (nil: any address).
@@ -65,11 +78,13 @@ public struct FaultPlan: Sendable, Equatable {
   public mutating func removeAll() { rules.removeAll() }
 
   /// The faults that hit a transaction to `address`, in the order they were planned; counts
-  /// the transaction against every matching rule.
-  mutating func faults(forTransactionTo address: UInt8) -> [I2CFault] {
+  /// the transaction against every matching rule. Torn and garbage reads only match
+  /// transactions they can act on (a long enough read, any read).
+  mutating func faults(forTransactionTo address: UInt8, operations: [I2COperation]) -> [I2CFault] {
     var hit: [I2CFault] = []
     for i in rules.indices where rules[i].remaining > 0 {
       if let a = rules[i].address, a != address { continue }
+      guard rules[i].fault.canAct(on: operations) else { continue }
       if rules[i].skip > 0 {
         rules[i].skip -= 1
         continue

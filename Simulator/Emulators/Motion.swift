@@ -17,6 +17,9 @@ public struct MotionState: Sendable, Equatable {
     self.specificForce = specificForce
     self.angularRate = angularRate
   }
+
+  /// Standard gravity, m/s².
+  public static let standardGravity = 9.806_65
 }
 
 /// The physical-value backend of an emulated IMU: the chip encodes whatever this says, with the
@@ -49,8 +52,8 @@ public struct ClosureMotion: MotionSource {
   public func motion(atSeconds t: Double) -> MotionState { body(t) }
 }
 
-/// Standard gravity, m/s².
-public let standardGravity = 9.806_65
+/// Standard gravity, m/s² (internal: the scenario module has its own public constant).
+let standardGravity = MotionState.standardGravity
 
 /// White noise and constant bias of an IMU, from datasheet noise densities.
 ///

@@ -68,13 +68,14 @@ public struct ScriptedI2CBus: I2CBus, Sendable {
     }
 
     public var description: String {
-      ScriptedI2CBus.describe(address: address, operations) + {
-        switch outcome {
-        case .reads(let r) where r.isEmpty: return ""
-        case .reads(let r): return " → " + r.map(ScriptedI2CBus.hex).joined(separator: ", ")
-        case .error(let e): return " → throws \(e.kind.rawValue)"
-        }
-      }()
+      ScriptedI2CBus.describe(address: address, operations)
+        + {
+          switch outcome {
+          case .reads(let r) where r.isEmpty: return ""
+          case .reads(let r): return " → " + r.map(ScriptedI2CBus.hex).joined(separator: ", ")
+          case .error(let e): return " → throws \(e.kind.rawValue)"
+          }
+        }()
     }
   }
 
@@ -122,7 +123,8 @@ public struct ScriptedI2CBus: I2CBus, Sendable {
   }
 
   static func hex(_ bytes: [UInt8]) -> String {
-    "[" + bytes.map { b in (b < 16 ? "0x0" : "0x") + String(b, radix: 16, uppercase: true) }.joined(separator: " ") + "]"
+    "[" + bytes.map { b in (b < 16 ? "0x0" : "0x") + String(b, radix: 16, uppercase: true) }.joined(separator: " ")
+      + "]"
   }
 
   static func describe(address: UInt8, _ operations: [I2COperation]) -> String {

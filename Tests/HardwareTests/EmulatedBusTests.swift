@@ -236,3 +236,19 @@ final class ScriptedBusTests: XCTestCase {
     XCTAssertThrowsError(try bus.finish())
   }
 }
+
+final class ByteFIFOTests: XCTestCase {
+  func testDropsOldestWhenFullAndKeepsOrder() {
+    var f = ByteFIFO(capacity: 3)
+    XCTAssertFalse(f.push(1))
+    XCTAssertFalse(f.push(2))
+    XCTAssertFalse(f.push(3))
+    XCTAssertTrue(f.push(4))
+    XCTAssertEqual(f.contents, [2, 3, 4])
+    XCTAssertEqual(f.pop(), 2)
+    XCTAssertFalse(f.push(5))
+    XCTAssertEqual(f.contents, [3, 4, 5])
+    f.removeAll()
+    XCTAssertNil(f.pop())
+  }
+}
