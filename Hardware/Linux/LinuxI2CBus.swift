@@ -30,6 +30,12 @@ public final class LinuxI2CBus: I2CBus {
   public let functionality: UInt
   /// The mode in use.
   public let mode: Mode
+  /// Whether SMBus mode cuts transfers over 32 bytes into chunks (see the initialiser).
+  public let splitLongSMBusTransfers: Bool
+
+  /// The longest single SMBus transfer, for drivers that size their bursts (a FIFO read):
+  /// 32 in SMBus mode, nil when `I2C_RDWR` takes any length.
+  public var maxSingleTransferBytes: Int? { mode == .smbus ? SMBusCall.maxBlock : nil }
 
   #if LinuxHardware && os(Linux)
     private let fd: Int32
@@ -38,14 +44,26 @@ public final class LinuxI2CBus: I2CBus {
   #endif
 
   /// Opens `/dev/i2c-<busNumber>`.
-  public convenience init(busNumber: Int, forceSMBus: Bool = false) throws(I2CError) {
-    try self.init(path: "/dev/i2c-\(busNumber)", forceSMBus: forceSMBus)
+  public convenience init(
+    busNumber: Int, forceSMBus: Bool = false, splitLongSMBusTransfers: Bool = true
+  ) throws(I2CError) {
+    try self.init(
+      path: "/dev/i2c-\(busNumber)", forceSMBus: forceSMBus,
+      splitLongSMBusTransfers: splitLongSMBusTransfers)
   }
 
   /// Opens an i2c-dev node and asks the adapter what it can do.
-  /// - Parameter forceSMBus: use SMBus calls even when the adapter supports `I2C_RDWR`.
-  public init(path: String, forceSMBus: Bool = false) throws(I2CError) {
+  /// - Parameters:
+  ///   - forceSMBus: use SMBus calls even when the adapter supports `I2C_RDWR`.
+  ///   - splitLongSMBusTransfers: in SMBus mode, cut transfers over 32 bytes into chunks that
+  ///     start at `register + 32·k` (right for register blocks, which auto-increment); false
+  ///     refuses them with `.notSupported` instead, for devices read through a FIFO port
+  ///     register that does not advance.
+  public init(path: String, forceSMBus: Bool = false, splitLongSMBusTransfers: Bool = true)
+    throws(I2CError)
+  {
     self.path = path
+    self.splitLongSMBusTransfers = splitLongSMBusTransfers
     #if LinuxHardware && os(Linux)
       let fd = open(path, O_RDWR | O_CLOEXEC)
       guard fd >= 0 else {
@@ -186,7 +204,7 @@ public final class LinuxI2CBus: I2CBus {
 
     private func smbus(address: UInt8, _ operations: [I2COperation]) throws(I2CError) -> [[UInt8]] {
       let calls: [SMBusCall]
-      switch SMBusCall.plan(operations) {
+      switch SMBusCall.plan(operations, splitLong: splitLongSMBusTransfers) {
       case .success(let planned): calls = planned
       case .failure(let why):
         throw I2CError(

@@ -119,6 +119,21 @@ final class LinuxBackendTests: XCTestCase {
     XCTAssertEqual(SMBusCall.plan([]), .success([]))
   }
 
+  func testLongTransfersAreRefusedWhenSplittingIsOff() {
+    XCTAssertEqual(
+      SMBusCall.plan([.write([0x74]), .read(32)], splitLong: false),
+      .success([.readBlockData(register: 0x74, count: 32)]))
+    guard case .failure(let why) = SMBusCall.plan([.write([0x74]), .read(33)], splitLong: false)
+    else {
+      return XCTFail("a 33-byte FIFO read must not be split")
+    }
+    XCTAssertTrue(why.reason.contains("32"), why.reason)
+    guard
+      case .failure = SMBusCall.plan(
+        [.write([0x10] + Array(repeating: 0, count: 33))], splitLong: false)
+    else { return XCTFail("a 33-byte write must not be split") }
+  }
+
   func testShapesWithoutAnSMBusFormAreRefused() {
     for ops: [I2COperation] in [
       [.read(6)], [.write([1, 2]), .read(2)], [.read(1), .write([1])],
