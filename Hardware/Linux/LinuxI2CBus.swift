@@ -110,9 +110,15 @@ public final class LinuxI2CBus: I2CBus {
         .other, address: address,
         detail: "\(path): 0x\(String(address, radix: 16)) is not a 7-bit address")
     }
+    // One i2c_msg carries at most 65535 bytes (its length is 16 bits).
     for case .read(let count) in operations where count < 0 || count > Int(UInt16.max) {
       throw I2CError(
         .other, address: address, detail: "\(path): cannot read \(count) bytes in one message")
+    }
+    for case .write(let bytes) in operations where bytes.count > Int(UInt16.max) {
+      throw I2CError(
+        .other, address: address,
+        detail: "\(path): cannot write \(bytes.count) bytes in one message")
     }
     #if LinuxHardware && os(Linux)
       switch mode {
