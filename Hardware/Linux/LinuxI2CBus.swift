@@ -105,6 +105,23 @@ public final class LinuxI2CBus: I2CBus {
   public func transaction(address: UInt8, _ operations: [I2COperation]) throws(I2CError)
     -> [[UInt8]]
   {
+    try Self.validate(address: address, operations, path: path)
+    #if LinuxHardware && os(Linux)
+      switch mode {
+      case .plainI2C: return try rdwr(address: address, operations)
+      case .smbus: return try smbus(address: address, operations)
+      }
+    #else
+      throw I2CError(
+        .notSupported, address: address,
+        detail: "\(path): \(LinuxHardwareSupport.unavailableMessage)")
+    #endif
+  }
+
+  /// Refuses what no adapter can send: addresses past 7 bits, negative reads, messages longer
+  /// than the 16-bit length of an `i2c_msg`.
+  static func validate(address: UInt8, _ operations: [I2COperation], path: String) throws(I2CError)
+  {
     guard address <= 0x7F else {
       throw I2CError(
         .other, address: address,
@@ -120,16 +137,6 @@ public final class LinuxI2CBus: I2CBus {
         .other, address: address,
         detail: "\(path): cannot write \(bytes.count) bytes in one message")
     }
-    #if LinuxHardware && os(Linux)
-      switch mode {
-      case .plainI2C: return try rdwr(address: address, operations)
-      case .smbus: return try smbus(address: address, operations)
-      }
-    #else
-      throw I2CError(
-        .notSupported, address: address,
-        detail: "\(path): \(LinuxHardwareSupport.unavailableMessage)")
-    #endif
   }
 
   static func describe(_ operations: [I2COperation]) -> String {

@@ -90,6 +90,20 @@ final class LinuxBackendTests: XCTestCase {
     }
   }
 
+  func testTransactionsNoAdapterCanSendAreRefusedBeforeTheKernel() {
+    let path = "/dev/i2c-1"
+    for (address, ops) in [
+      (UInt8(0x80), [I2COperation.read(1)]), (0x2A, [.read(-1)]), (0x2A, [.read(70_000)]),
+      (0x2A, [.write([UInt8](repeating: 0, count: 70_000))]),
+    ] {
+      XCTAssertThrowsError(try LinuxI2CBus.validate(address: address, ops, path: path)) { error in
+        XCTAssertTrue((error as? I2CError)?.detail.contains(path) ?? false, "\(error)")
+      }
+    }
+    XCTAssertNoThrow(
+      try LinuxI2CBus.validate(address: 0x77, [.write([1]), .read(65_535)], path: path))
+  }
+
   // MARK: SMBus fallback plan
 
   func testRegisterReadsBecomeSMBusCallsInThirtyTwoByteChunks() {
