@@ -178,7 +178,7 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
   public let address: UInt8
   /// Whether ``start()`` has to run (again) before the next read.
   public private(set) var needsStart = true
-  /// Resets the driver noticed and recovered from.
+  /// Times the driver set the chip up again after a reset or a failed start.
   public private(set) var resetsRecovered = 0
 
   /// The bus the driver owns (for a scripted bus: check it with `finish()` after a test).
@@ -303,8 +303,9 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
 
   public mutating func readRaw() throws(LoadCellError) -> Int32? {
     if needsStart {
+      let recovering = report.detected.isEmpty == false
       try start()
-      resetsRecovered += 1
+      if recovering { resetsRecovered += 1 }
     }
     return try readConversion()
   }

@@ -1,5 +1,6 @@
 import Foundation
 import HAL
+import SensorDrivers
 import XCTest
 
 @testable import LinuxHAL
@@ -102,6 +103,26 @@ final class LinuxBackendTests: XCTestCase {
     }
     XCTAssertNoThrow(
       try LinuxI2CBus.validate(address: 0x77, [.write([1]), .read(65_535)], path: path))
+  }
+
+  func testTheDocumentedCompositionCompilesAndFailsCleanlyWithoutDevices() {
+    // docs/hardware-loadcell-linux.md, "Putting them together", on nodes that do not exist.
+    XCTAssertThrowsError(
+      try {
+        let chip = try LinuxGPIOChip(number: 99)
+        var hx711 = HX711Driver(
+          clock: SystemClock(), clockLine: try chip.requestOutput(offset: 5),
+          dataLine: try chip.requestInput(offset: 6),
+          configuration: HX711Configuration(gain: .channelA128, rate: .sps80, medianOfThree: true))
+        try hx711.start()
+      }()
+    ) { error in XCTAssertTrue(error is GPIOError, "\(error)") }
+    XCTAssertThrowsError(
+      try {
+        var nau = NAU7802Driver(bus: try LinuxI2CBus(busNumber: 99), clock: SystemClock())
+        try nau.start()
+      }()
+    ) { error in XCTAssertTrue(error is I2CError, "\(error)") }
   }
 
   // MARK: SMBus fallback plan
