@@ -125,6 +125,15 @@ final class LinuxBackendTests: XCTestCase {
     ) { error in XCTAssertTrue(error is I2CError, "\(error)") }
   }
 
+  func testAnImpossibleRealtimePriorityIsRefusedWithItsErrno() {
+    XCTAssertThrowsError(try LinuxScheduling.useRealtimePriorityForCurrentThread(1_000)) { error in
+      guard let e = error as? LinuxSchedulingError else { return XCTFail("\(error)") }
+      // Out of range is EINVAL; an unprivileged process may be told EPERM first.
+      XCTAssertTrue([EINVAL, EPERM].contains(e.errno), "\(e)")
+      XCTAssertTrue(e.description.contains("1000"), e.description)
+    }
+  }
+
   // MARK: SMBus fallback plan
 
   func testRegisterReadsBecomeSMBusCallsInThirtyTwoByteChunks() {
