@@ -301,6 +301,16 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
     return report
   }
 
+  /// Applies new settings by setting the chip up again: the datasheet asks for a fresh offset
+  /// calibration after any change of gain, rate or channel.
+  @discardableResult
+  public mutating func reconfigure(_ configuration: NAU7802Configuration) throws(LoadCellError)
+    -> LoadCellReport
+  {
+    self.configuration = configuration
+    return try start()
+  }
+
   public mutating func readRaw() throws(LoadCellError) -> Int32? {
     if needsStart {
       let recovering = report.detected.isEmpty == false
