@@ -1,0 +1,215 @@
+/// A 6-axis inclination estimator with gyroscope bias estimation, rest detection and robustness
+/// to linear acceleration. The project's estimator of choice; see docs/orientation.md.
+///
+/// How it works (the idea of VQF, Laidig & Seel 2023, in a cheaper sensor-frame form):
+/// - The accelerometer is low-pass filtered (second-order Butterworth, time constant
+///   `accTimeConstant`) in an almost-inertial frame: the filter's state vectors are themselves
+///   rotated by the bias-corrected gyroscope at every step, so a turn of the sensor does not lag
+///   while linear accelerations, whose integral over a movement is a bounded velocity, average
+///   out. The estimate `up` is the direction of the filter's output.
+/// - In motion, the gyroscope bias is learnt from the correction the filter applies: a bias error
+///   makes the gyro-propagated state drift, and the filter keeps turning it back at the drift
+///   rate. That turn rate (only its components across `up` are observable) is integrated into the
+///   bias with time constant `biasTimeConstantMotion`.
+/// - At rest (angular rate within `restGyroThreshold` and specific force within
+///   `restAccThreshold` of their 0.5 s low-passed values for `restMinDuration`), the bias is pulled
+///   directly toward the gyroscope reading with time constant `biasTimeConstantRest`.
+///
+/// Conventions (as `InclinationEstimator`): gyroscope in rad/s and accelerometer (specific force,
+/// +9.81 m/s² along the upward axis when still) in m/s², both in the sensor frame; `dt` in seconds;
+/// `up` is the unit vertical pointing away from the floor, in the sensor frame, i.e.
+/// R(q)ᵀ·(0,0,1) for a sensor-to-earth quaternion q in a z-up earth frame (ENU/NWU).
+/// The accelerometer's scale does not matter (g units work too); the gyroscope's must be rad/s.
+///
+/// Streaming and causal, constant memory, no allocation per sample, a plain value type.
+public struct InclinationFilter: InclinationEstimator, Sendable {
+  /// The filter's tuning. Every value has a physical meaning; the defaults suit a MEMS IMU
+  /// sampled at 100–1000 Hz on a body segment.
+  public struct Parameters: Sendable, Equatable {
+    /// Time constant (s) of the inertial-frame accelerometer low-pass. Longer rejects linear
+    /// acceleration better but lets gyroscope errors accumulate for longer.
+    public var accTimeConstant: Double
+    /// Time constant (s) of the bias estimation in motion, from the inclination corrections.
+    public var biasTimeConstantMotion: Double
+    /// Time constant (s) of the bias estimation during detected rest, from the raw gyroscope.
+    public var biasTimeConstantRest: Double
+    /// Largest plausible gyroscope bias (rad/s), per axis; the estimate is clipped to it.
+    /// MPU-6050-class chips are specified up to ±20 °/s before calibration.
+    public var maxBias: Double
+    /// Rest: largest deviation (rad/s) of the angular rate from its 0.5 s low-pass.
+    public var restGyroThreshold: Double
+    /// Rest: largest deviation (m/s²) of the specific force from its 0.5 s low-pass.
+    public var restAccThreshold: Double
+    /// Rest: how long (s) both deviations must stay under their thresholds.
+    public var restMinDuration: Double
+
+    public init(
+      accTimeConstant: Double = 3.0,
+      biasTimeConstantMotion: Double = 30.0,
+      biasTimeConstantRest: Double = 3.0,
+      maxBias: Double = 20.0 * .pi / 180,
+      restGyroThreshold: Double = 2.0 * .pi / 180,
+      restAccThreshold: Double = 0.5,
+      restMinDuration: Double = 1.5
+    ) {
+      self.accTimeConstant = accTimeConstant
+      self.biasTimeConstantMotion = biasTimeConstantMotion
+      self.biasTimeConstantRest = biasTimeConstantRest
+      self.maxBias = maxBias
+      self.restGyroThreshold = restGyroThreshold
+      self.restAccThreshold = restAccThreshold
+      self.restMinDuration = restMinDuration
+    }
+  }
+
+  /// What the filter is doing, and whether its output can be trusted yet.
+  public enum Status: Sendable, Equatable {
+    /// The low-pass has not yet forgotten its initial state: `up` is not trustworthy.
+    case startingUp
+    /// Tracking the vertical while the sensor moves.
+    case moving
+    /// Tracking while the sensor is detected at rest (the bias is being calibrated).
+    case resting
+  }
+
+  public let parameters: Parameters
+
+  // Low-pass output (its direction is `up`) and its rate of change, both in the sensor frame
+  // and in the accelerometer's unit.
+  @usableFromInline var lowPass = SIMD3<Double>(0, 0, 1)
+  @usableFromInline var lowPassRate = SIMD3<Double>.zero
+  @usableFromInline var biasState = SIMD3<Double>.zero
+  // Rest detection state: 0.5 s low-passes of the raw signals and the time spent quiet.
+  @usableFromInline var restGyrLP = SIMD3<Double>.zero
+  @usableFromInline var restAccLP = SIMD3<Double>.zero
+  @usableFromInline var quietTime = 0.0
+  @usableFromInline var elapsed = 0.0
+  @usableFromInline var restTimeTotal = 0.0
+  @usableFromInline var started = false
+  // Coefficients for the last `dt` (recomputed only when dt changes).
+  @usableFromInline var coeffDt = -1.0
+  @usableFromInline var kSpring = 0.0  // ωc²·dt
+  @usableFromInline var kDamp = 0.0  // 1 − 2ζωc·dt
+  @usableFromInline var kRest = 0.0  // dt / restFilterTau
+  @usableFromInline var kBiasRest = 0.0  // dt / biasTimeConstantRest
+  @usableFromInline var kBiasMotion = 0.0  // 1 / biasTimeConstantMotion (per unit of turn)
+  @usableFromInline var restGyr2 = 0.0
+  @usableFromInline var restAcc2 = 0.0
+
+  /// Time constant (s) of the rest detector's low-passes.
+  @usableFromInline static var restFilterTau: Double { 0.5 }
+  /// Shortest time constant (s) of the accelerometer low-pass during the start-up ramp.
+  @usableFromInline static var startTimeConstant: Double { 0.1 }
+
+  public init(parameters: Parameters = Parameters()) {
+    self.parameters = parameters
+    restGyr2 = parameters.restGyroThreshold * parameters.restGyroThreshold
+    restAcc2 = parameters.restAccThreshold * parameters.restAccThreshold
+  }
+
+  /// Unit vertical in the sensor frame (see the type's conventions).
+  @inlinable public var up: SIMD3<Double> {
+    let n2 = (lowPass * lowPass).sum()
+    return n2 > 0 ? lowPass / n2.squareRoot() : SIMD3(0, 0, 1)
+  }
+
+  /// True once the start-up transient is over (two accelerometer time constants).
+  @inlinable public var isSettled: Bool { elapsed >= 2 * parameters.accTimeConstant }
+
+  @inlinable public var status: Status {
+    if !isSettled { return .startingUp }
+    return isResting ? .resting : .moving
+  }
+
+  /// True while the sensor is detected at rest.
+  @inlinable public var isResting: Bool { quietTime >= parameters.restMinDuration }
+
+  /// True once the bias has been calibrated during rest for at least one rest time constant, or
+  /// learnt in motion for three motion time constants.
+  @inlinable public var isBiasCalibrated: Bool {
+    restTimeTotal >= parameters.biasTimeConstantRest
+      || elapsed >= 3 * parameters.biasTimeConstantMotion
+  }
+
+  /// Gyroscope bias estimate in the sensor frame, rad/s (subtracted from the gyroscope).
+  @inlinable public var bias: SIMD3<Double> { biasState }
+
+  /// Time (s) since the first sample.
+  @inlinable public var elapsedTime: Double { elapsed }
+
+  @usableFromInline mutating func updateCoefficients(dt: Double) {
+    coeffDt = dt
+    // Start-up ramp: the time constant grows with the elapsed time so the first estimate comes
+    // from a short average, then settles at the configured value.
+    let tau = max(Self.startTimeConstant, min(parameters.accTimeConstant, elapsed))
+    // Second-order Butterworth: ωc = √2/τ (τ matches a first-order filter's DC delay), ζ = 1/√2.
+    let wc = 2.0.squareRoot() / tau
+    kSpring = wc * wc * dt
+    kDamp = 1 - 2.0.squareRoot() * wc * dt
+    kRest = min(1, dt / Self.restFilterTau)
+    kBiasRest = min(1, dt / parameters.biasTimeConstantRest)
+    kBiasMotion = 1 / parameters.biasTimeConstantMotion
+  }
+
+  /// Processes one sample: gyroscope `gyr` (rad/s), accelerometer `acc` (m/s²), both in the
+  /// sensor frame, `dt` seconds after the previous one.
+  @inlinable public mutating func update(gyr: SIMD3<Double>, acc: SIMD3<Double>, dt: Double) {
+    guard dt > 0, dt.isFinite else { return }
+    if !started {
+      started = true
+      lowPass = acc
+      restAccLP = acc
+      restGyrLP = gyr
+      if (acc * acc).sum() == 0 { lowPass = SIMD3(0, 0, 1) }
+    }
+    if dt != coeffDt || elapsed < parameters.accTimeConstant {
+      updateCoefficients(dt: dt)
+    }
+    elapsed += dt
+
+    // Rest detection.
+    restGyrLP += (gyr - restGyrLP) * kRest
+    restAccLP += (acc - restAccLP) * kRest
+    let dg = gyr - restGyrLP
+    let da = acc - restAccLP
+    if (dg * dg).sum() < restGyr2 && (da * da).sum() < restAcc2 {
+      quietTime += dt
+    } else {
+      quietTime = 0
+    }
+    let resting = quietTime >= parameters.restMinDuration
+
+    // Turn the filter's state with the sensor: an earth-fixed vector u obeys u̇ = u × ω in the
+    // sensor frame. Second order for the output (its direction is the estimate), first order for
+    // the small rate vector.
+    let theta = (gyr - biasState) * dt
+    let c = crossProduct(lowPass, theta)
+    let y = lowPass + c + 0.5 * crossProduct(c, theta)
+    var v = lowPassRate + crossProduct(lowPassRate, theta)
+
+    // Inertial-frame low-pass step (semi-implicit Euler of ÿ = ωc²(a − y) − 2ζωc ẏ).
+    v = v * kDamp + (acc - y) * kSpring
+    let step = v * dt
+    lowPass = y + step
+    lowPassRate = v
+
+    var bias = biasState
+    if resting {
+      bias += (gyr - bias) * kBiasRest
+      restTimeTotal += dt
+    } else {
+      // The filter turned its output by ρ = y × step / |y|² (small angle) beyond the gyroscope;
+      // a bias error δ needs ρ ≈ δ·dt on average, so ρ/dt observes δ across `up`.
+      let rho = crossProduct(y, step) / (y * y).sum()
+      bias += rho * (kBiasMotion)
+    }
+    biasState = bias.clamped(
+      lowerBound: SIMD3(repeating: -parameters.maxBias),
+      upperBound: SIMD3(repeating: parameters.maxBias))
+  }
+}
+
+@inlinable @inline(__always)
+func crossProduct(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
+  SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
+}
