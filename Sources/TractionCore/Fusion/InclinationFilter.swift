@@ -45,7 +45,7 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
 
     public init(
       accTimeConstant: Double = 3.0,
-      biasTimeConstantMotion: Double = 30.0,
+      biasTimeConstantMotion: Double = 100.0,
       biasTimeConstantRest: Double = 3.0,
       maxBias: Double = 20.0 * .pi / 180,
       restGyroThreshold: Double = 2.0 * .pi / 180,
@@ -93,6 +93,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
   @usableFromInline var kRest = 0.0  // dt / restFilterTau
   @usableFromInline var kBiasRest = 0.0  // dt / biasTimeConstantRest
   @usableFromInline var kBiasMotion = 0.0  // 1 / biasTimeConstantMotion (per unit of turn)
+  @usableFromInline var filterDt = 0.0  // dt, capped for the low-pass's stability over gaps
+  @usableFromInline var turnClip = 0.0  // maxBias·dt: largest turn per step credited to the bias
   @usableFromInline var restGyr2 = 0.0
   @usableFromInline var restAcc2 = 0.0
 
@@ -143,18 +145,23 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     // from a short average, then settles at the configured value.
     let tau = max(Self.startTimeConstant, min(parameters.accTimeConstant, elapsed))
     // Second-order Butterworth: ωc = √2/τ (τ matches a first-order filter's DC delay), ζ = 1/√2.
+    // A gap in the data (dt ≫ 1/rate) must not destabilise the explicit integration: the
+    // low-pass advances by at most τ/20 per sample.
+    filterDt = min(dt, 0.05 * tau)
     let wc = 2.0.squareRoot() / tau
-    kSpring = wc * wc * dt
-    kDamp = 1 - 2.0.squareRoot() * wc * dt
+    kSpring = wc * wc * filterDt
+    kDamp = 1 - 2.0.squareRoot() * wc * filterDt
     kRest = min(1, dt / Self.restFilterTau)
     kBiasRest = min(1, dt / parameters.biasTimeConstantRest)
     kBiasMotion = 1 / parameters.biasTimeConstantMotion
+    turnClip = parameters.maxBias * dt
   }
 
   /// Processes one sample: gyroscope `gyr` (rad/s), accelerometer `acc` (m/s²), both in the
   /// sensor frame, `dt` seconds after the previous one.
   @inlinable public mutating func update(gyr: SIMD3<Double>, acc: SIMD3<Double>, dt: Double) {
-    guard dt > 0, dt.isFinite else { return }
+    // One non-finite value would poison the state for good: such a sample is skipped.
+    guard dt > 0, ((gyr * gyr).sum() + (acc * acc).sum() + dt).isFinite else { return }
     if !started {
       started = true
       lowPass = acc
@@ -189,7 +196,7 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
 
     // Inertial-frame low-pass step (semi-implicit Euler of ÿ = ωc²(a − y) − 2ζωc ẏ).
     v = v * kDamp + (acc - y) * kSpring
-    let step = v * dt
+    let step = v * filterDt
     lowPass = y + step
     lowPassRate = v
 
@@ -200,8 +207,11 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     } else {
       // The filter turned its output by ρ = y × step / |y|² (small angle) beyond the gyroscope;
       // a bias error δ needs ρ ≈ δ·dt on average, so ρ/dt observes δ across `up`.
-      let rho = crossProduct(y, step) / (y * y).sum()
-      bias += rho * (kBiasMotion)
+      // A tap or a bump can turn the output sharply for a moment: credit at most the largest
+      // plausible bias to the estimate.
+      let rho = (crossProduct(y, step) / (y * y).sum())
+        .clamped(lowerBound: SIMD3(repeating: -turnClip), upperBound: SIMD3(repeating: turnClip))
+      bias += rho * kBiasMotion
     }
     biasState = bias.clamped(
       lowerBound: SIMD3(repeating: -parameters.maxBias),
