@@ -11,15 +11,18 @@
 ///   makes the gyro-propagated state drift, and the filter keeps turning it back at the drift
 ///   rate. That turn rate (only its components across `up` are observable) is integrated into the
 ///   bias with time constant `biasTimeConstantMotion`.
-/// - At rest (angular rate within `restGyroThreshold` and specific force within
-///   `restAccThreshold` of their 0.5 s low-passed values for `restMinDuration`), the bias is pulled
-///   directly toward the gyroscope reading with time constant `biasTimeConstantRest`.
+/// - At rest, the bias is pulled directly toward the gyroscope reading with time constant
+///   `biasTimeConstantRest`. Rest means, for `restMinDuration`: angular rate and specific force
+///   within `restGyroThreshold` and `restAccThreshold` of their 0.5 s low-passed values (no shake,
+///   no turn onset) and, once the bias is calibrated, the low-passed angular rate minus the bias
+///   within `restGyroThreshold` too (so a slow steady turn is not taken for a bias). Before the
+///   first calibration any plausible bias (`maxBias`) is accepted: switch on at rest.
 ///
 /// Conventions (as `InclinationEstimator`): gyroscope in rad/s and accelerometer (specific force,
 /// +9.81 m/s² along the upward axis when still) in m/s², both in the sensor frame; `dt` in seconds;
 /// `up` is the unit vertical pointing away from the floor, in the sensor frame, i.e.
 /// R(q)ᵀ·(0,0,1) for a sensor-to-earth quaternion q in a z-up earth frame (ENU/NWU).
-/// The accelerometer's scale does not matter (g units work too); the gyroscope's must be rad/s.
+/// Units matter: the rest thresholds are in m/s² and rad/s.
 ///
 /// Streaming and causal, constant memory, no allocation per sample, a plain value type.
 public struct InclinationFilter: InclinationEstimator, Sendable {
@@ -179,7 +182,9 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     restAccLP += (acc - restAccLP) * kRest
     let dg = gyr - restGyrLP
     let da = acc - restAccLP
-    if (dg * dg).sum() < restGyr2 && (da * da).sum() < restAcc2 {
+    let turn = restGyrLP - biasState
+    let turnLimit2 = isBiasCalibrated ? restGyr2 : 3 * parameters.maxBias * parameters.maxBias
+    if (dg * dg).sum() < restGyr2 && (da * da).sum() < restAcc2 && (turn * turn).sum() < turnLimit2 {
       quietTime += dt
     } else {
       quietTime = 0

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Inclination estimator vs VQF (real-time, 6D, default parameters) on the same BROAD files, in one
+# go: accuracy (inclination RMSE per trial and mean, scored as shared/datasets/broad/README.md) and
+# single-core throughput (best of several runs over the same samples, parsing excluded).
+#
+# Usage: Benchmarks/fusion-vs-vqf.sh [BROAD_DIR] [--runs N]
+#   BROAD_DIR defaults to $TRACTION_SHARED/datasets/broad, else <repo>/../shared/datasets/broad.
+# Needs python3 with venv and network access for the first `pip install vqf numpy` into
+# .bench/venv (git-ignored). Builds `traction` in release mode.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The lead's checkout sits beside shared/; a helper worktree one level deeper.
+if [ -n "${TRACTION_SHARED:-}" ]; then shared="$TRACTION_SHARED"
+elif [ -d "$root/../shared" ]; then shared="$root/../shared"
+else shared="$root/../../shared"; fi
+dir="$shared/datasets/broad"
+runs=10
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) dir="$1"; shift ;;
+  esac
+done
+[ -d "$dir" ] || { echo "error: no BROAD directory at $dir" >&2; exit 1; }
+bench_file="$(ls "$dir"/*.csv | head -n 1)"
+
+cd "$root"
+echo "== building traction (release)" >&2
+swift build -c release --product traction >&2
+bin="$(swift build -c release --show-bin-path)/traction"
+
+venv="$root/.bench/venv"
+if [ ! -x "$venv/bin/python" ]; then
+  echo "== creating $venv" >&2
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -c "import vqf, numpy" 2>/dev/null || "$venv/bin/pip" install -q vqf numpy >&2
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+echo "== ours: eval + bench on $(basename "$bench_file"), best of $runs" >&2
+"$bin" eval orientation "$dir" --json > "$tmp/ours_eval.json"
+"$bin" bench fusion --data "$bench_file" --runs "$runs" --json > "$tmp/ours_bench.json"
+echo "== VQF: updateBatch on the same files" >&2
+"$venv/bin/python" "$root/Benchmarks/vqf_peer.py" --dir "$dir" --bench-file "$bench_file" --runs "$runs" \
+  > "$tmp/vqf.json"
+
+"$venv/bin/python" - "$tmp" "$bench_file" <<'PY'
+import json, os, sys
+tmp, bench_file = sys.argv[1], sys.argv[2]
+ours = json.load(open(os.path.join(tmp, "ours_eval.json")))
+ours_rate = json.load(open(os.path.join(tmp, "ours_bench.json")))["samples_per_s"]
+vqf = json.load(open(os.path.join(tmp, "vqf.json")))
+peer = {t["name"]: t["rmse_deg"] for t in vqf["trials"]}
+print(f"{'trial':46} {'ours [deg]':>10} {'VQF [deg]':>10} {'diff':>7}")
+worst = -1e9
+for t in ours["trials"]:
+    p = peer.get(t["name"], float("nan"))
+    worst = max(worst, t["rmse_deg"] - p)
+    print(f"{t['name']:46} {t['rmse_deg']:10.3f} {p:10.3f} {t['rmse_deg'] - p:+7.3f}")
+print(f"{'mean':46} {ours['mean_rmse_deg']:10.3f} {vqf['mean_rmse_deg']:10.3f} "
+      f"{ours['mean_rmse_deg'] - vqf['mean_rmse_deg']:+7.3f}")
+print(f"accuracy ratio (ours/VQF mean RMSE): {ours['mean_rmse_deg'] / vqf['mean_rmse_deg']:.3f}; "
+      f"worst per-trial difference: {worst:+.3f} deg")
+print(f"throughput on {os.path.basename(bench_file)} ({vqf['bench_samples']} samples), best of runs:")
+print(f"  ours {ours_rate / 1e6:.2f} M samples/s, VQF updateBatch {vqf['samples_per_s'] / 1e6:.2f} M samples/s, "
+      f"ratio {ours_rate / vqf['samples_per_s']:.1f}x")
+PY
