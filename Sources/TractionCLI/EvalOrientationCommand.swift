@@ -71,6 +71,13 @@ struct FusionFilterOptions: ParsableArguments {
   @Option(help: "Inclination filter: bias-estimation time constant at rest, seconds.")
   var biasTimeConstantRest: Double = InclinationFilter.Parameters().biasTimeConstantRest
 
+  @Option(
+    help: ArgumentHelp(
+      "Inclination filter: latency of the IMU's samples in seconds; the output is predicted forward by it.",
+      discussion: "Default: BROAD's IMU against its optical reference (\(BROADTrial.imuLatency * 1000) ms, measured on the development subset). 0 turns prediction off."
+    ))
+  var latency: Double = BROADTrial.imuLatency
+
   func parameters() throws -> InclinationFilter.Parameters {
     guard estimator == "inclination" || estimator == "complementary" else {
       throw ValidationError("unknown estimator '\(estimator)' (use 'inclination' or 'complementary')")
@@ -81,10 +88,14 @@ struct FusionFilterOptions: ParsableArguments {
     ] where !(value > 0 && value.isFinite) {
       throw ValidationError("\(name) must be a positive number of seconds")
     }
+    guard latency >= 0, latency < 1 else {
+      throw ValidationError("--latency must be between 0 and 1 s")
+    }
     var p = InclinationFilter.Parameters()
     p.accTimeConstant = accTimeConstant
     p.biasTimeConstantMotion = biasTimeConstantMotion
     p.biasTimeConstantRest = biasTimeConstantRest
+    p.latency = latency
     return p
   }
 

@@ -70,6 +70,23 @@ import Testing
     #expect(angleDeg(f.up, expected) < 1.0)
   }
 
+  /// With a latency d, `up` is the latency-free estimate turned on by ω·d: 1 rad/s for 10 ms is
+  /// 0.573°, toward +y for a turn about +x.
+  @Test func latencyPredictsAlongTheTurn() {
+    var plain = InclinationFilter()
+    var predicted = InclinationFilter(parameters: .init(latency: 0.01))
+    for _ in 0..<Int(10 / dt) {
+      plain.update(gyr: .zero, acc: SIMD3(0, 0, g), dt: dt)
+      predicted.update(gyr: .zero, acc: SIMD3(0, 0, g), dt: dt)
+    }
+    #expect(angleDeg(plain.up, predicted.up) < 1e-9)
+    plain.update(gyr: SIMD3(1, 0, 0), acc: SIMD3(0, 0, g), dt: dt)
+    predicted.update(gyr: SIMD3(1, 0, 0), acc: SIMD3(0, 0, g), dt: dt)
+    #expect(abs(angleDeg(plain.up, predicted.up) - 0.573) < 0.002)
+    #expect(predicted.up.y > plain.up.y)
+    #expect(abs(norm(predicted.up) - 1) < 1e-12)
+  }
+
   @Test func followsAFastTurnWithConsistentAccelerometer() {
     var f = InclinationFilter()
     var upTrue = SIMD3<Double>(0, 0, 1)

@@ -60,6 +60,13 @@ public struct BROADTrial: Sendable {
 
   public var count: Int { imu.count }
 
+  /// How long BROAD's IMU samples lag its optical ground truth, in seconds: the prediction time
+  /// that minimises the inclination RMSE of `InclinationFilter` over the ten development trials
+  /// (about 0.7 of a 3.5 ms sample period; per trial the best value lies between 0.4 and 1 period).
+  /// A property of the recording rig (the IMU's filters and the synchronisation), the same for
+  /// every BROAD trial; pass it as `InclinationFilter.Parameters.latency` when scoring on BROAD.
+  public static let imuLatency = 0.0025
+
   static let columns =
     IMUSeries.imuColumns + ["gt_qw", "gt_qx", "gt_qy", "gt_qz", "movement"]
 

@@ -17,6 +17,9 @@
 ///   no turn onset) and, once the bias is calibrated, the low-passed angular rate minus the bias
 ///   within `restGyroThreshold` too (so a slow steady turn is not taken for a bias). Before the
 ///   first calibration any plausible bias (`maxBias`) is accepted: switch on at rest.
+/// - Latency: an IMU's samples describe the motion of a moment ago (its digital low-pass filter's
+///   group delay, and any transport delay). With `latency` > 0, `up` is predicted forward by that
+///   time with the current bias-corrected angular rate; the filter's state is not changed.
 ///
 /// Conventions (as `InclinationEstimator`): gyroscope in rad/s and accelerometer (specific force,
 /// +9.81 m/s² along the upward axis when still) in m/s², both in the sensor frame; `dt` in seconds;
@@ -45,6 +48,10 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     public var restAccThreshold: Double
     /// Rest: how long (s) both deviations must stay under their thresholds.
     public var restMinDuration: Double
+    /// How long (s) the IMU's samples lag the motion they describe; `up` is predicted forward by
+    /// it. A property of the sensor's configuration (MPU-6050: 1–19 ms, depending on its digital
+    /// low-pass setting); 0 when unknown.
+    public var latency: Double
 
     public init(
       accTimeConstant: Double = 3.0,
@@ -53,7 +60,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
       maxBias: Double = 20.0 * .pi / 180,
       restGyroThreshold: Double = 2.0 * .pi / 180,
       restAccThreshold: Double = 0.5,
-      restMinDuration: Double = 1.5
+      restMinDuration: Double = 1.5,
+      latency: Double = 0
     ) {
       self.accTimeConstant = accTimeConstant
       self.biasTimeConstantMotion = biasTimeConstantMotion
@@ -62,6 +70,7 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
       self.restGyroThreshold = restGyroThreshold
       self.restAccThreshold = restAccThreshold
       self.restMinDuration = restMinDuration
+      self.latency = latency
     }
   }
 
@@ -82,6 +91,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
   @usableFromInline var lowPass = SIMD3<Double>(0, 0, 1)
   @usableFromInline var lowPassRate = SIMD3<Double>.zero
   @usableFromInline var biasState = SIMD3<Double>.zero
+  // Last bias-corrected angular rate (rad/s), for the latency prediction.
+  @usableFromInline var rate = SIMD3<Double>.zero
   // Rest detection state: 0.5 s low-passes of the raw signals and the time spent quiet.
   @usableFromInline var restGyrLP = SIMD3<Double>.zero
   @usableFromInline var restAccLP = SIMD3<Double>.zero
@@ -114,8 +125,10 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
 
   /// Unit vertical in the sensor frame (see the type's conventions).
   @inlinable public var up: SIMD3<Double> {
-    let n2 = (lowPass * lowPass).sum()
-    return n2 > 0 ? lowPass / n2.squareRoot() : SIMD3(0, 0, 1)
+    // Predicted by `latency` with the current rate (first-order turn: u̇ = u × ω).
+    let p = lowPass + crossProduct(lowPass, rate) * parameters.latency
+    let n2 = (p * p).sum()
+    return n2 > 0 ? p / n2.squareRoot() : SIMD3(0, 0, 1)
   }
 
   /// True once the start-up transient is over (two accelerometer time constants).
@@ -194,7 +207,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     // Turn the filter's state with the sensor: an earth-fixed vector u obeys u̇ = u × ω in the
     // sensor frame. Second order for the output (its direction is the estimate), first order for
     // the small rate vector.
-    let theta = (gyr - biasState) * dt
+    rate = gyr - biasState
+    let theta = rate * dt
     let c = crossProduct(lowPass, theta)
     let y = lowPass + c + 0.5 * crossProduct(c, theta)
     var v = lowPassRate + crossProduct(lowPassRate, theta)
