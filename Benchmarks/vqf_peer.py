@@ -4,8 +4,13 @@ inclination estimator. Scores exactly as shared/datasets/broad/README.md (6D rea
 default parameters, output quat6D, inclination error over movement samples with ground truth)
 and times VQF.updateBatch (C++) on the arrays of one file, best of several runs.
 
+With --latency D (seconds) it also scores VQF's vertical predicted forward by D with its own
+bias-corrected gyroscope, u + (u x (gyr - bias)) D (normalised): the same latency prediction as
+traction's filter, to compare the algorithms on equal terms.
+
 Prints one JSON object: {"samples_per_s": ..., "bench_samples": ..., "trials":
-[{"name": ..., "rmse_deg": ...}], "mean_rmse_deg": ...}.
+[{"name": ..., "rmse_deg": ..., "rmse_deg_latency": ...}], "mean_rmse_deg": ...,
+"mean_rmse_deg_latency": ...}.
 """
 import argparse
 import glob
@@ -38,9 +43,9 @@ def up_in_sensor_frame(q):
     return np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], axis=1)
 
 
-def inclination_rmse_deg(quat_est, quat_gt, movement):
+def inclination_rmse_deg(up_est, quat_gt, movement):
     valid = movement & np.all(np.isfinite(quat_gt), axis=1)
-    a = up_in_sensor_frame(quat_est[valid])
+    a = up_est[valid]
     b = up_in_sensor_frame(quat_gt[valid])
     cos = np.clip(np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)), -1, 1)
     e = np.degrees(np.arccos(cos))
@@ -52,6 +57,7 @@ def main():
     p.add_argument("--dir", required=True, help="directory of BROAD CSV trials")
     p.add_argument("--bench-file", required=True, help="CSV file whose samples are timed")
     p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--latency", type=float, default=0.0)
     args = p.parse_args()
 
     trials = []
@@ -59,7 +65,10 @@ def main():
         ts, gyr, acc, quat, movement = load(path)
         out = VQF(ts).updateBatch(gyr, acc)
         name = os.path.splitext(os.path.basename(path))[0]
-        trials.append({"name": name, "rmse_deg": inclination_rmse_deg(out["quat6D"], quat, movement)})
+        up = up_in_sensor_frame(out["quat6D"])
+        predicted = up + np.cross(up, gyr - out["bias"]) * args.latency
+        trials.append({"name": name, "rmse_deg": inclination_rmse_deg(up, quat, movement),
+                       "rmse_deg_latency": inclination_rmse_deg(predicted, quat, movement)})
 
     ts, gyr, acc, _, _ = load(args.bench_file)
     best = float("inf")
@@ -69,8 +78,9 @@ def main():
         best = min(best, time.perf_counter() - start)
 
     mean = float(np.mean([t["rmse_deg"] for t in trials])) if trials else float("nan")
+    mean_lat = float(np.mean([t["rmse_deg_latency"] for t in trials])) if trials else float("nan")
     print(json.dumps({"samples_per_s": len(gyr) / best, "bench_samples": len(gyr),
-                      "trials": trials, "mean_rmse_deg": mean}))
+                      "trials": trials, "mean_rmse_deg": mean, "mean_rmse_deg_latency": mean_lat}))
 
 
 if __name__ == "__main__":
