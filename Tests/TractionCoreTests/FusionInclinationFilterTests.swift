@@ -200,4 +200,20 @@ import Testing
     #expect(angleDeg(f.up, upTrue) < 0.01)
     #expect(f.bias.x.isFinite)
   }
+
+  /// Nonsense parameters are replaced by usable ones, and an all-zero accelerometer (free fall or
+  /// a dead sensor) does not produce NaN.
+  @Test func survivesNonsenseParametersAndZeroAcceleration() {
+    var f = InclinationFilter(
+      parameters: .init(
+        accTimeConstant: -1, biasTimeConstantMotion: 0, biasTimeConstantRest: .nan,
+        maxBias: .infinity, latency: -0.5))
+    #expect(f.parameters.accTimeConstant >= 0.1)
+    #expect(f.parameters.latency == 0)
+    #expect(f.parameters.maxBias.isFinite)
+    for _ in 0..<2000 { f.update(gyr: SIMD3(0.1, 0, 0), acc: .zero, dt: dt) }
+    #expect(f.up.x.isFinite && f.bias.x.isFinite)
+    for _ in 0..<Int(10 / dt) { f.update(gyr: .zero, acc: SIMD3(0, g, 0), dt: dt) }
+    #expect(angleDeg(f.up, SIMD3(0, 1, 0)) < 0.1)
+  }
 }

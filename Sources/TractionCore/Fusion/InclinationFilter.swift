@@ -53,6 +53,27 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     /// low-pass setting); 0 when unknown.
     public var latency: Double
 
+    /// The parameters with every value in a usable range.
+    public func sanitized() -> Parameters {
+      let d = Parameters()
+      func clean(_ x: Double, _ fallback: Double, min lower: Double) -> Double {
+        x.isNaN || x == -.infinity ? fallback : max(lower, x)
+      }
+      var p = self
+      p.accTimeConstant = clean(accTimeConstant, d.accTimeConstant, min: 0.1)
+      if !p.accTimeConstant.isFinite { p.accTimeConstant = d.accTimeConstant }
+      p.biasTimeConstantMotion = clean(biasTimeConstantMotion, d.biasTimeConstantMotion, min: 0.1)
+      p.biasTimeConstantRest = clean(biasTimeConstantRest, d.biasTimeConstantRest, min: 0.1)
+      p.maxBias = clean(maxBias, d.maxBias, min: 0)
+      p.restGyroThreshold = clean(restGyroThreshold, d.restGyroThreshold, min: 0)
+      p.restAccThreshold = clean(restAccThreshold, d.restAccThreshold, min: 0)
+      p.restMinDuration = clean(restMinDuration, d.restMinDuration, min: 0)
+      p.latency = clean(latency, d.latency, min: 0)
+      if !p.latency.isFinite { p.latency = d.latency }
+      if !p.maxBias.isFinite { p.maxBias = d.maxBias }
+      return p
+    }
+
     public init(
       accTimeConstant: Double = 3.0,
       biasTimeConstantMotion: Double = 100.0,
@@ -117,7 +138,11 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
   /// Shortest time constant (s) of the accelerometer low-pass during the start-up ramp.
   @usableFromInline static var startTimeConstant: Double { 0.1 }
 
+  /// A filter in its initial state. Out-of-range parameters are replaced by the nearest usable
+  /// value (time constants at least 0.1 s, thresholds and latency non-negative); non-finite
+  /// ones by the defaults.
   public init(parameters: Parameters = Parameters()) {
+    let parameters = parameters.sanitized()
     self.parameters = parameters
     restGyr2 = parameters.restGyroThreshold * parameters.restGyroThreshold
     restAcc2 = parameters.restAccThreshold * parameters.restAccThreshold
@@ -228,9 +253,12 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
       // a bias error δ needs ρ ≈ δ·dt on average, so ρ/dt observes δ across `up`.
       // A tap or a bump can turn the output sharply for a moment: credit at most the largest
       // plausible bias to the estimate.
-      let rho = (crossProduct(y, step) / (y * y).sum())
-        .clamped(lowerBound: SIMD3(repeating: -turnClip), upperBound: SIMD3(repeating: turnClip))
-      bias += rho * kBiasMotion
+      let yy = (y * y).sum()
+      if yy > 0 {
+        let rho = (crossProduct(y, step) / yy)
+          .clamped(lowerBound: SIMD3(repeating: -turnClip), upperBound: SIMD3(repeating: turnClip))
+        bias += rho * kBiasMotion
+      }
     }
     biasState = bias.clamped(
       lowerBound: SIMD3(repeating: -parameters.maxBias),
