@@ -8,7 +8,8 @@ With --latency D (seconds) it also scores VQF's vertical predicted forward by D 
 bias-corrected gyroscope, u + (u x (gyr - bias)) D (normalised): the same latency prediction as
 traction's filter, to compare the algorithms on equal terms.
 
-Prints one JSON object: {"samples_per_s": ..., "bench_samples": ..., "trials":
+Prints one JSON object: {"samples_per_s": ... (first bench file), "bench": [{"file": ...,
+"samples": ..., "samples_per_s": ...}], "trials":
 [{"name": ..., "rmse_deg": ..., "rmse_deg_latency": ...}], "mean_rmse_deg": ...,
 "mean_rmse_deg_latency": ...}.
 """
@@ -55,7 +56,8 @@ def inclination_rmse_deg(up_est, quat_gt, movement):
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--dir", required=True, help="directory of BROAD CSV trials")
-    p.add_argument("--bench-file", required=True, help="CSV file whose samples are timed")
+    p.add_argument("--bench-file", required=True, action="append",
+                   help="CSV file whose samples are timed (repeat for several)")
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--latency", type=float, default=0.0)
     args = p.parse_args()
@@ -70,16 +72,19 @@ def main():
         trials.append({"name": name, "rmse_deg": inclination_rmse_deg(up, quat, movement),
                        "rmse_deg_latency": inclination_rmse_deg(predicted, quat, movement)})
 
-    ts, gyr, acc, _, _ = load(args.bench_file)
-    best = float("inf")
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        VQF(ts).updateBatch(gyr, acc)
-        best = min(best, time.perf_counter() - start)
+    bench = []
+    for path in args.bench_file:
+        ts, gyr, acc, _, _ = load(path)
+        best = float("inf")
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            VQF(ts).updateBatch(gyr, acc)
+            best = min(best, time.perf_counter() - start)
+        bench.append({"file": path, "samples": len(gyr), "samples_per_s": len(gyr) / best})
 
     mean = float(np.mean([t["rmse_deg"] for t in trials])) if trials else float("nan")
     mean_lat = float(np.mean([t["rmse_deg_latency"] for t in trials])) if trials else float("nan")
-    print(json.dumps({"samples_per_s": len(gyr) / best, "bench_samples": len(gyr),
+    print(json.dumps({"samples_per_s": bench[0]["samples_per_s"], "bench": bench,
                       "trials": trials, "mean_rmse_deg": mean, "mean_rmse_deg_latency": mean_lat}))
 
 

@@ -71,19 +71,17 @@ public struct BenchFusionCommand: AsyncParsableCommand {
 private func timeRun<E: InclinationEstimator>(
   _ estimator: E, _ series: IMUSeries, _ output: inout [SIMD3<Double>]
 ) -> Double {
+  // A plain loop: capturing the estimator in buffer-pointer closures made the compiler copy the
+  // whole struct every sample.
   var e = estimator
-  let n = series.count
+  let n = min(series.count, output.count)
   let dt = series.dt
+  let gyr = series.gyr
+  let acc = series.acc
   let start = DispatchTime.now().uptimeNanoseconds
-  series.gyr.withUnsafeBufferPointer { gyr in
-    series.acc.withUnsafeBufferPointer { acc in
-      output.withUnsafeMutableBufferPointer { out in
-        for k in 0..<n {
-          e.update(gyr: gyr[k], acc: acc[k], dt: dt)
-          out[k] = e.up
-        }
-      }
-    }
+  for k in 0..<n {
+    e.update(gyr: gyr[k], acc: acc[k], dt: dt)
+    output[k] = e.up
   }
   let end = DispatchTime.now().uptimeNanoseconds
   return Double(end - start) / 1e9

@@ -150,10 +150,12 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
 
   /// Unit vertical in the sensor frame (see the type's conventions).
   @inlinable public var up: SIMD3<Double> {
+    @inline(__always) get {
     // Predicted by `latency` with the current rate (first-order turn: u̇ = u × ω).
     let p = lowPass + crossProduct(lowPass, rate) * parameters.latency
     let n2 = (p * p).sum()
     return n2 > 0 ? p / n2.squareRoot() : SIMD3(0, 0, 1)
+    }
   }
 
   /// True once the start-up transient is over (two accelerometer time constants).
@@ -200,7 +202,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
 
   /// Processes one sample: gyroscope `gyr` (rad/s), accelerometer `acc` (m/s²), both in the
   /// sensor frame, `dt` seconds after the previous one.
-  @inlinable public mutating func update(gyr: SIMD3<Double>, acc: SIMD3<Double>, dt: Double) {
+  @inlinable @inline(__always)
+  public mutating func update(gyr: SIMD3<Double>, acc: SIMD3<Double>, dt: Double) {
     // One non-finite value would poison the state for good: such a sample is skipped.
     guard dt > 0, ((gyr * gyr).sum() + (acc * acc).sum() + dt).isFinite else { return }
     if !started {
@@ -255,15 +258,20 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
       // plausible bias to the estimate.
       let yy = (y * y).sum()
       if yy > 0 {
-        let rho = (crossProduct(y, step) / yy)
-          .clamped(lowerBound: SIMD3(repeating: -turnClip), upperBound: SIMD3(repeating: turnClip))
+        let rho = clip(crossProduct(y, step) / yy, turnClip)
         bias += rho * kBiasMotion
       }
     }
-    biasState = bias.clamped(
-      lowerBound: SIMD3(repeating: -parameters.maxBias),
-      upperBound: SIMD3(repeating: parameters.maxBias))
+    biasState = clip(bias, parameters.maxBias)
   }
+}
+
+/// Each component limited to ±limit (scalar min/max: the generic SIMD `clamped` is not inlined).
+@inlinable @inline(__always)
+func clip(_ v: SIMD3<Double>, _ limit: Double) -> SIMD3<Double> {
+  SIMD3(
+    Swift.min(Swift.max(v.x, -limit), limit), Swift.min(Swift.max(v.y, -limit), limit),
+    Swift.min(Swift.max(v.z, -limit), limit))
 }
 
 @inlinable @inline(__always)
