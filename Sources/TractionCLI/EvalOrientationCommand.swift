@@ -49,8 +49,11 @@ public struct EvalOrientationCommand: AsyncParsableCommand {
     }
     let mean = OrientationEvaluation.meanRMSE(scores)
     if json {
-      let trials = scores.map { "{\"name\": \(jsonString($0.name)), \"rmse_deg\": \(jsonNumber($0.rmseDegrees))}" }
-      print("{\"trials\": [\(trials.joined(separator: ", "))], \"mean_rmse_deg\": \(jsonNumber(mean))}")
+      let trials = scores.map {
+        "{\"name\": \(jsonString($0.name)), \"rmse_deg\": \(jsonNumber($0.rmseDegrees))}"
+      }
+      print(
+        "{\"trials\": [\(trials.joined(separator: ", "))], \"mean_rmse_deg\": \(jsonNumber(mean))}")
     } else {
       print("\(pad("mean (\(scores.count) trials)", 46)) rmse \(fixed(mean, 3))°")
     }
@@ -74,16 +77,19 @@ struct FusionFilterOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
       "Inclination filter: latency of the IMU's samples in seconds; the output is predicted forward by it.",
-      discussion: "Default: BROAD's IMU against its optical reference (\(BROADTrial.imuLatency * 1000) ms, measured on the development subset). 0 turns prediction off."
+      discussion:
+        "Default: BROAD's IMU against its optical reference (\(BROADTrial.imuLatency * 1000) ms, measured on the development subset). 0 turns prediction off."
     ))
   var latency: Double = BROADTrial.imuLatency
 
   func parameters() throws -> InclinationFilter.Parameters {
     guard estimator == "inclination" || estimator == "complementary" else {
-      throw ValidationError("unknown estimator '\(estimator)' (use 'inclination' or 'complementary')")
+      throw ValidationError(
+        "unknown estimator '\(estimator)' (use 'inclination' or 'complementary')")
     }
     for (name, value) in [
-      ("--acc-time-constant", accTimeConstant), ("--bias-time-constant-motion", biasTimeConstantMotion),
+      ("--acc-time-constant", accTimeConstant),
+      ("--bias-time-constant-motion", biasTimeConstantMotion),
       ("--bias-time-constant-rest", biasTimeConstantRest),
     ] where !(value > 0 && value.isFinite) {
       throw ValidationError("\(name) must be a positive number of seconds")

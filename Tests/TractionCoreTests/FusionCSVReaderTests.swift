@@ -45,7 +45,8 @@ import Testing
   @Test func rejectsNaNInIMUColumnsAndWrongFieldCounts() throws {
     let nanPath = try write(Self.header + "0,0,0,9.8,nan,0,0,1,0,0,0,0\n")
     defer { try? FileManager.default.removeItem(atPath: nanPath) }
-    #expect(throws: NumericCSVError.badNumber(path: nanPath, line: 2, column: "gyr_x", text: "nan")) {
+    #expect(throws: NumericCSVError.badNumber(path: nanPath, line: 2, column: "gyr_x", text: "nan"))
+    {
       try BROADTrial.load(path: nanPath)
     }
     let shortPath = try write(Self.header + "0,0,0,9.8,0,0,0,1,0,0\n0,0,0,9.8,0,0,0,1,0,0,0,0\n")
@@ -91,7 +92,9 @@ import Testing
       let magnitude = Foundation.pow(10, Double.random(in: -8...8, using: &rng))
       let x = Double.random(in: -1...1, using: &rng) * magnitude
       let digits = Int.random(in: 1...17, using: &rng)
-      for text in [String(format: "%.\(digits)g", x), String(format: "%.\(digits % 10)f", x), "\(x)"] {
+      for text in [
+        String(format: "%.\(digits)g", x), String(format: "%.\(digits % 10)f", x), "\(x)",
+      ] {
         let bytes = Array(text.utf8)
         let parsed = bytes.withUnsafeBufferPointer { parseDecimal($0, 0, $0.count) }
         #expect(parsed == Double(text), "\(text)")

@@ -135,7 +135,9 @@ import Testing
     for k in 0..<Int(seconds / dt) {
       let t = Double(k) * dt
       // A slow tumble through many attitudes.
-      let w = SIMD3(0.6 * Foundation.sin(0.31 * t), 0.5 * Foundation.cos(0.23 * t), 0.4 * Foundation.sin(0.17 * t + 1))
+      let w = SIMD3(
+        0.6 * Foundation.sin(0.31 * t), 0.5 * Foundation.cos(0.23 * t),
+        0.4 * Foundation.sin(0.17 * t + 1))
       upTrue = rotate(upTrue, by: -w * dt)
       f.update(gyr: w + bias, acc: upTrue * g, dt: dt)
       noBias.update(gyr: w + bias, acc: upTrue * g, dt: dt)

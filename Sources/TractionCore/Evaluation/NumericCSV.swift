@@ -80,9 +80,11 @@ struct NumericCSV {
       if stop == start || buf[start] == UInt8(ascii: "#") { continue }
 
       if !haveHeader {
-        let names = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<stop]), as: UTF8.self)
-          .split(separator: ",", omittingEmptySubsequences: false)
-          .map { $0.trimmingASCIISpaces() }
+        let names = String(
+          decoding: UnsafeBufferPointer(rebasing: buf[start..<stop]), as: UTF8.self
+        )
+        .split(separator: ",", omittingEmptySubsequences: false)
+        .map { $0.trimmingASCIISpaces() }
         fieldCount = names.count
         slots = Array(repeating: -1, count: fieldCount)
         allowNaN = Array(repeating: false, count: fieldCount)
@@ -107,7 +109,10 @@ struct NumericCSV {
             if slot >= 0 {
               let value = parseDecimal(buf, fieldStart, i)
               guard let value, allowNaN[field] || !value.isNaN else {
-                if !hasNewline { droppedPartialLastLine = true; return }
+                if !hasNewline {
+                  droppedPartialLastLine = true
+                  return
+                }
                 let text = String(
                   decoding: UnsafeBufferPointer(rebasing: buf[fieldStart..<i]), as: UTF8.self)
                 throw .badNumber(path: path, line: line, column: wanted[slot], text: text)
@@ -122,7 +127,10 @@ struct NumericCSV {
         i += 1
       }
       if field != fieldCount {
-        if !hasNewline && field < fieldCount { droppedPartialLastLine = true; return }
+        if !hasNewline && field < fieldCount {
+          droppedPartialLastLine = true
+          return
+        }
         throw .wrongFieldCount(path: path, line: line, expected: fieldCount, found: field)
       }
       for slot in values.indices { columns[slot].append(values[slot]) }

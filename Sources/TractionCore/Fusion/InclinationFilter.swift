@@ -151,10 +151,10 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
   /// Unit vertical in the sensor frame (see the type's conventions).
   @inlinable public var up: SIMD3<Double> {
     @inline(__always) get {
-    // Predicted by `latency` with the current rate (first-order turn: u̇ = u × ω).
-    let p = lowPass + crossProduct(lowPass, rate) * parameters.latency
-    let n2 = (p * p).sum()
-    return n2 > 0 ? p / n2.squareRoot() : SIMD3(0, 0, 1)
+      // Predicted by `latency` with the current rate (first-order turn: u̇ = u × ω).
+      let p = lowPass + crossProduct(lowPass, rate) * parameters.latency
+      let n2 = (p * p).sum()
+      return n2 > 0 ? p / n2.squareRoot() : SIMD3(0, 0, 1)
     }
   }
 
@@ -225,7 +225,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     let da = acc - restAccLP
     let turn = restGyrLP - biasState
     let turnLimit2 = isBiasCalibrated ? restGyr2 : 3 * parameters.maxBias * parameters.maxBias
-    if (dg * dg).sum() < restGyr2 && (da * da).sum() < restAcc2 && (turn * turn).sum() < turnLimit2 {
+    if (dg * dg).sum() < restGyr2 && (da * da).sum() < restAcc2 && (turn * turn).sum() < turnLimit2
+    {
       quietTime += dt
     } else {
       quietTime = 0
