@@ -11,8 +11,9 @@
 ///   makes the gyro-propagated state drift, and the filter keeps turning it back at the drift
 ///   rate. That turn rate (only its components across `up` are observable) is integrated into the
 ///   bias with time constant `biasTimeConstantMotion`.
-/// - At rest, the bias is pulled directly toward the gyroscope reading with time constant
-///   `biasTimeConstantRest`. Rest means, for `restMinDuration`: angular rate and specific force
+/// - At rest, the bias is the mean gyroscope reading (the plain mean over the first rest, then an
+///   exponential average with time constant `biasTimeConstantRest`), and the low-pass runs with the shorter `accTimeConstantRest` (the
+///   specific force is then gravity alone). Rest means, for `restMinDuration`: angular rate and specific force
 ///   within `restGyroThreshold` and `restAccThreshold` of their 0.5 s low-passed values (no shake,
 ///   no turn onset) and, once the bias is calibrated, the low-passed angular rate minus the bias
 ///   within `restGyroThreshold` too (so a slow steady turn is not taken for a bias). Before the
@@ -35,6 +36,9 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     /// Time constant (s) of the inertial-frame accelerometer low-pass. Longer rejects linear
     /// acceleration better but lets gyroscope errors accumulate for longer.
     public var accTimeConstant: Double
+    /// Time constant (s) of the accelerometer low-pass during detected rest, when the specific
+    /// force is gravity alone: shorter, so a hold shows its true inclination sooner.
+    public var accTimeConstantRest: Double
     /// Time constant (s) of the bias estimation in motion, from the inclination corrections.
     public var biasTimeConstantMotion: Double
     /// Time constant (s) of the bias estimation during detected rest, from the raw gyroscope.
@@ -62,6 +66,7 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
       var p = self
       p.accTimeConstant = clean(accTimeConstant, d.accTimeConstant, min: 0.1)
       if !p.accTimeConstant.isFinite { p.accTimeConstant = d.accTimeConstant }
+      p.accTimeConstantRest = clean(accTimeConstantRest, d.accTimeConstantRest, min: 0.1)
       p.biasTimeConstantMotion = clean(biasTimeConstantMotion, d.biasTimeConstantMotion, min: 0.1)
       p.biasTimeConstantRest = clean(biasTimeConstantRest, d.biasTimeConstantRest, min: 0.1)
       p.maxBias = clean(maxBias, d.maxBias, min: 0)
@@ -76,6 +81,7 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
 
     public init(
       accTimeConstant: Double = 3.0,
+      accTimeConstantRest: Double = 1.0,
       biasTimeConstantMotion: Double = 100.0,
       biasTimeConstantRest: Double = 3.0,
       maxBias: Double = 20.0 * .pi / 180,
@@ -85,6 +91,7 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
       latency: Double = 0
     ) {
       self.accTimeConstant = accTimeConstant
+      self.accTimeConstantRest = accTimeConstantRest
       self.biasTimeConstantMotion = biasTimeConstantMotion
       self.biasTimeConstantRest = biasTimeConstantRest
       self.maxBias = maxBias
@@ -124,6 +131,9 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
   // Coefficients for the last `dt` (recomputed only when dt changes).
   @usableFromInline var coeffDt = -1.0
   @usableFromInline var kSpring = 0.0  // ωc²·dt
+  @usableFromInline var kSpringRest = 0.0  // the same for the rest time constant
+  @usableFromInline var kDampRest = 0.0
+  @usableFromInline var filterDtRest = 0.0
   @usableFromInline var kDamp = 0.0  // 1 − 2ζωc·dt
   @usableFromInline var kRest = 0.0  // dt / restFilterTau
   @usableFromInline var kBiasRest = 0.0  // dt / biasTimeConstantRest
@@ -169,8 +179,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
   /// True while the sensor is detected at rest.
   @inlinable public var isResting: Bool { quietTime >= parameters.restMinDuration }
 
-  /// True once the bias has been calibrated during rest for at least one rest time constant, or
-  /// learnt in motion for three motion time constants.
+  /// True once the bias has been averaged over at least one rest time constant of detected rest,
+  /// or learnt in motion for three motion time constants.
   @inlinable public var isBiasCalibrated: Bool {
     restTimeTotal >= parameters.biasTimeConstantRest
       || elapsed >= 3 * parameters.biasTimeConstantMotion
@@ -194,6 +204,11 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     let wc = 2.0.squareRoot() / tau
     kSpring = wc * wc * filterDt
     kDamp = 1 - 2.0.squareRoot() * wc * filterDt
+    let tauR = min(tau, parameters.accTimeConstantRest)
+    filterDtRest = min(dt, 0.05 * tauR)
+    let wcR = 2.0.squareRoot() / tauR
+    kSpringRest = wcR * wcR * filterDtRest
+    kDampRest = 1 - 2.0.squareRoot() * wcR * filterDtRest
     kRest = min(1, dt / Self.restFilterTau)
     kBiasRest = min(1, dt / parameters.biasTimeConstantRest)
     kBiasMotion = 1 / parameters.biasTimeConstantMotion
@@ -243,15 +258,23 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     var v = lowPassRate + crossProduct(lowPassRate, theta)
 
     // Inertial-frame low-pass step (semi-implicit Euler of ÿ = ωc²(a − y) − 2ζωc ẏ).
-    v = v * kDamp + (acc - y) * kSpring
-    let step = v * filterDt
+    let step: SIMD3<Double>
+    if resting {
+      v = v * kDampRest + (acc - y) * kSpringRest
+      step = v * filterDtRest
+    } else {
+      v = v * kDamp + (acc - y) * kSpring
+      step = v * filterDt
+    }
     lowPass = y + step
     lowPassRate = v
 
     var bias = biasState
     if resting {
-      bias += (gyr - bias) * kBiasRest
+      // Until the first calibration is complete the bias is the plain mean of the rest samples
+      // (nothing better is known); then an exponential average that can follow slow drift.
       restTimeTotal += dt
+      bias += (gyr - bias) * max(kBiasRest, dt / restTimeTotal)
     } else {
       // The filter turned its output by ρ = y × step / |y|² (small angle) beyond the gyroscope;
       // a bias error δ needs ρ ≈ δ·dt on average, so ρ/dt observes δ across `up`.
