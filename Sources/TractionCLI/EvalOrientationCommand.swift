@@ -33,30 +33,36 @@ public struct EvalOrientationCommand: AsyncParsableCommand {
   public init() {}
 
   public func run() async throws {
+    let parameters = try filter.parameters()
     let paths = try BROADTrial.trialPaths(in: directory)
     guard !paths.isEmpty else { throw ValidationError("no .csv files in \(directory)") }
-    let parameters = try filter.parameters()
     var scores: [OrientationEvaluation.TrialScore] = []
     for path in paths {
       let trial = try BROADTrial.load(path: path)
       let score = OrientationEvaluation.score(trial, estimator: filter.makeEstimator(parameters))
       scores.append(score)
-      if !json {
-        print(
-          "\(pad(score.name, 46)) rmse \(fixed(score.rmseDegrees, 3))°  max \(fixed(score.maxErrorDegrees, 2))°  (\(score.scoredSamples) samples)"
-        )
-      }
+      if !json { print(Self.textLine(score)) }
     }
-    let mean = OrientationEvaluation.meanRMSE(scores)
     if json {
-      let trials = scores.map {
-        "{\"name\": \(jsonString($0.name)), \"rmse_deg\": \(jsonNumber($0.rmseDegrees))}"
-      }
-      print(
-        "{\"trials\": [\(trials.joined(separator: ", "))], \"mean_rmse_deg\": \(jsonNumber(mean))}")
+      print(Self.jsonReport(scores))
     } else {
+      let mean = OrientationEvaluation.meanRMSE(scores)
       print("\(pad("mean (\(scores.count) trials)", 46)) rmse \(fixed(mean, 3))°")
     }
+  }
+
+  static func textLine(_ score: OrientationEvaluation.TrialScore) -> String {
+    "\(pad(score.name, 46)) rmse \(fixed(score.rmseDegrees, 3))°  "
+      + "max \(fixed(score.maxErrorDegrees, 2))°  (\(score.scoredSamples) samples)"
+  }
+
+  /// `{"trials": [{"name": …, "rmse_deg": …}], "mean_rmse_deg": …}` on one line.
+  static func jsonReport(_ scores: [OrientationEvaluation.TrialScore]) -> String {
+    let trials = scores.map {
+      "{\"name\": \(jsonString($0.name)), \"rmse_deg\": \(jsonNumber($0.rmseDegrees))}"
+    }
+    let mean = jsonNumber(OrientationEvaluation.meanRMSE(scores))
+    return "{\"trials\": [\(trials.joined(separator: ", "))], \"mean_rmse_deg\": \(mean)}"
   }
 }
 

@@ -11,9 +11,10 @@ import Testing
     var rng = SeededRNG(seed: 11)
     for _ in 0..<20 {
       let upTrue = rng.unitVector()
-      let bias = SIMD3(
-        Double.random(in: -5...5, using: &rng), Double.random(in: -5...5, using: &rng),
-        Double.random(in: -5...5, using: &rng)) * (.pi / 180)
+      let bias =
+        SIMD3(
+          Double.random(in: -5...5, using: &rng), Double.random(in: -5...5, using: &rng),
+          Double.random(in: -5...5, using: &rng)) * (.pi / 180)
       var f = InclinationFilter()
       for _ in 0..<6000 { f.update(gyr: bias, acc: upTrue * 9.81, dt: 0.005) }
       #expect(norm(f.bias - bias) * 180 / .pi < 0.05)
