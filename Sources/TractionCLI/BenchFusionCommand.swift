@@ -41,6 +41,9 @@ public struct BenchFusionCommand: AsyncParsableCommand {
     guard series.count > 0, series.dt > 0 else {
       throw ValidationError("\(data): needs at least two samples with increasing t_s")
     }
+    if series.droppedPartialLastLine {
+      FileHandle.standardError.write(Data("\(data): last line cut short, dropped\n".utf8))
+    }
     var output = [SIMD3<Double>](repeating: .zero, count: series.count)
     var best = Double.infinity
     var checksum = SIMD3<Double>.zero

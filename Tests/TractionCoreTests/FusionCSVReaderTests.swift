@@ -83,6 +83,7 @@ import Testing
     #expect(series.gyr[1] == SIMD3(0.4, 0.5, 0.6))
     #expect(series.acc[2] == SIMD3(7, 8, 9))
     #expect(abs(series.dt - 0.005) < 1e-12)
+    #expect(series.droppedPartialLastLine)
   }
 
   /// The fast decimal path rounds exactly like the standard library's parser.

@@ -13,6 +13,9 @@ public struct IMUSeries: Sendable {
   public var dt: Double
   public var gyr: [SIMD3<Double>]
   public var acc: [SIMD3<Double>]
+  /// True when the file's last line was cut short (a recording interrupted by a power loss) and
+  /// was dropped.
+  public var droppedPartialLastLine = false
 
   public init(dt: Double, gyr: [SIMD3<Double>], acc: [SIMD3<Double>]) {
     self.dt = dt
@@ -28,9 +31,11 @@ public struct IMUSeries: Sendable {
   public static func load(path: String) throws(NumericCSVError) -> IMUSeries {
     let csv = try NumericCSV(path: path, wanted: imuColumns)
     let c = csv.columns
-    return IMUSeries(
+    var series = IMUSeries(
       dt: meanPeriod(c[0], path: path),
       gyr: zip3(c[4], c[5], c[6]), acc: zip3(c[1], c[2], c[3]))
+    series.droppedPartialLastLine = csv.droppedPartialLastLine
+    return series
   }
 
   static let imuColumns = ["t_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
@@ -84,9 +89,10 @@ public struct BROADTrial: Sendable {
       up.append(verticalInSensorFrame(w: c[7][k], x: c[8][k], y: c[9][k], z: c[10][k]))
       movement.append(c[11][k] != 0)
     }
-    let imu = IMUSeries(
+    var imu = IMUSeries(
       dt: meanPeriod(c[0], path: path),
       gyr: zip3(c[4], c[5], c[6]), acc: zip3(c[1], c[2], c[3]))
+    imu.droppedPartialLastLine = csv.droppedPartialLastLine
     return BROADTrial(name: baseName(path), imu: imu, groundTruthUp: up, movement: movement)
   }
 
