@@ -203,6 +203,37 @@ import Testing
     #expect(f.bias.x.isFinite)
   }
 
+  /// A flick beyond the gyroscope's range (12 rad/s read as 8.7 rad/s, 500 °/s, for 0.3 s) leaves
+  /// the integrated vertical about 56° off. Knowing the range, the filter restarts its low-pass
+  /// and is back within 1° 2 s later (reporting `.recovering` meanwhile); without it, it is not.
+  @Test func recoversFromGyroscopeSaturation() {
+    let range = 500 * Double.pi / 180
+    var aware = InclinationFilter(parameters: .init(gyroSaturation: range))
+    var unaware = InclinationFilter()
+    var upTrue = SIMD3<Double>(0, 0, 1)
+    for _ in 0..<Int(10 / dt) {
+      aware.update(gyr: .zero, acc: upTrue * g, dt: dt)
+      unaware.update(gyr: .zero, acc: upTrue * g, dt: dt)
+    }
+    let w = SIMD3<Double>(12, 0, 0)
+    let read = SIMD3<Double>(range, 0, 0)
+    for _ in 0..<Int(0.3 / dt) {
+      upTrue = rotate(upTrue, by: -w * dt)
+      aware.update(gyr: read, acc: upTrue * g, dt: dt)
+      unaware.update(gyr: read, acc: upTrue * g, dt: dt)
+    }
+    #expect(aware.status == .recovering)
+    #expect(!aware.isSettled)
+    for _ in 0..<Int(2 / dt) {
+      aware.update(gyr: .zero, acc: upTrue * g, dt: dt)
+      unaware.update(gyr: .zero, acc: upTrue * g, dt: dt)
+    }
+    #expect(angleDeg(aware.up, upTrue) < 1)
+    #expect(angleDeg(unaware.up, upTrue) > 5)
+    for _ in 0..<Int(5 / dt) { aware.update(gyr: .zero, acc: upTrue * g, dt: dt) }
+    #expect(aware.isSettled)
+  }
+
   /// Nonsense parameters are replaced by usable ones, and an all-zero accelerometer (free fall or
   /// a dead sensor) does not produce NaN.
   @Test func survivesNonsenseParametersAndZeroAcceleration() {

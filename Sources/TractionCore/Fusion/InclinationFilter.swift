@@ -18,6 +18,9 @@
 ///   no turn onset) and, once the bias is calibrated, the low-passed angular rate minus the bias
 ///   within `restGyroThreshold` too (so a slow steady turn is not taken for a bias). Before the
 ///   first calibration any plausible bias (`maxBias`) is accepted: switch on at rest.
+/// - Gyroscope saturation: a reading at the full-scale range (`gyroSaturation`) means the turn
+///   integrated meanwhile is wrong; the low-pass restarts from a short time constant, as at
+///   power-on, and `status` is `.recovering` until it has settled again.
 /// - Latency: an IMU's samples describe the motion of a moment ago (its digital low-pass filter's
 ///   group delay, and any transport delay). With `latency` > 0, `up` is predicted forward by that
 ///   time with the current bias-corrected angular rate; the filter's state is not changed.
@@ -56,6 +59,11 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     /// it. A property of the sensor's configuration (MPU-6050: 1–19 ms, depending on its digital
     /// low-pass setting); 0 when unknown.
     public var latency: Double
+    /// Angular rate (rad/s) at which the gyroscope saturates, per axis (its full-scale range).
+    /// A reading at or beyond it starts a recovery: the low-pass restarts from a short time
+    /// constant, as at power-on, because the turn integrated meanwhile is wrong. Infinity (the
+    /// default) when unknown.
+    public var gyroSaturation: Double
 
     /// The parameters with every value in a usable range.
     public func sanitized() -> Parameters {
@@ -76,6 +84,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
       p.latency = clean(latency, d.latency, min: 0)
       if !p.latency.isFinite { p.latency = d.latency }
       if !p.maxBias.isFinite { p.maxBias = d.maxBias }
+      // Not positive (or NaN): unknown range, no saturation handling.
+      p.gyroSaturation = gyroSaturation > 0 ? gyroSaturation : .infinity
       return p
     }
 
@@ -88,7 +98,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
       restGyroThreshold: Double = 2.0 * .pi / 180,
       restAccThreshold: Double = 0.5,
       restMinDuration: Double = 1.5,
-      latency: Double = 0
+      latency: Double = 0,
+      gyroSaturation: Double = .infinity
     ) {
       self.accTimeConstant = accTimeConstant
       self.accTimeConstantRest = accTimeConstantRest
@@ -99,6 +110,7 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
       self.restAccThreshold = restAccThreshold
       self.restMinDuration = restMinDuration
       self.latency = latency
+      self.gyroSaturation = gyroSaturation
     }
   }
 
@@ -106,6 +118,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
   public enum Status: Sendable, Equatable {
     /// The low-pass has not yet forgotten its initial state: `up` is not trustworthy.
     case startingUp
+    /// The gyroscope saturated recently: re-converging as after power-on, `up` not trustworthy.
+    case recovering
     /// Tracking the vertical while the sensor moves.
     case moving
     /// Tracking while the sensor is detected at rest (the bias is being calibrated).
@@ -126,6 +140,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
   @usableFromInline var restAccLP = SIMD3<Double>.zero
   @usableFromInline var quietTime = 0.0
   @usableFromInline var elapsed = 0.0
+  // Time since power-on or the last gyroscope saturation: drives the start-up ramp.
+  @usableFromInline var sinceRestart = 0.0
   @usableFromInline var restTimeTotal = 0.0
   @usableFromInline var started = false
   // Coefficients for the last `dt` (recomputed only when dt changes).
@@ -168,11 +184,12 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     }
   }
 
-  /// True once the start-up transient is over (two accelerometer time constants).
-  @inlinable public var isSettled: Bool { elapsed >= 2 * parameters.accTimeConstant }
+  /// True once the start-up transient is over: two accelerometer time constants since power-on
+  /// or since the gyroscope last saturated.
+  @inlinable public var isSettled: Bool { sinceRestart >= 2 * parameters.accTimeConstant }
 
   @inlinable public var status: Status {
-    if !isSettled { return .startingUp }
+    if !isSettled { return elapsed > sinceRestart ? .recovering : .startingUp }
     return isResting ? .resting : .moving
   }
 
@@ -196,7 +213,7 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     coeffDt = dt
     // Start-up ramp: the time constant grows with the elapsed time so the first estimate comes
     // from a short average, then settles at the configured value.
-    let tau = max(Self.startTimeConstant, min(parameters.accTimeConstant, elapsed))
+    let tau = max(Self.startTimeConstant, min(parameters.accTimeConstant, sinceRestart))
     // Second-order Butterworth: ωc = √2/τ (τ matches a first-order filter's DC delay), ζ = 1/√2.
     // A gap in the data (dt ≫ 1/rate) must not destabilise the explicit integration: the
     // low-pass advances by at most τ/20 per sample.
@@ -228,10 +245,13 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
       restGyrLP = gyr
       if (acc * acc).sum() == 0 { lowPass = SIMD3(0, 0, 1) }
     }
-    if dt != coeffDt || elapsed < parameters.accTimeConstant {
+    let m = parameters.gyroSaturation
+    if abs(gyr.x) >= m || abs(gyr.y) >= m || abs(gyr.z) >= m { sinceRestart = 0 }
+    if dt != coeffDt || sinceRestart < parameters.accTimeConstant {
       updateCoefficients(dt: dt)
     }
     elapsed += dt
+    sinceRestart += dt
 
     // Rest detection.
     restGyrLP += (gyr - restGyrLP) * kRest
