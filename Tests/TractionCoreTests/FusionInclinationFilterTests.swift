@@ -234,6 +234,26 @@ import Testing
     #expect(aware.isSettled)
   }
 
+  /// Switched on while moving, with a 1 °/s bias: no calibration is claimed during the motion,
+  /// and a 10 s rest afterwards calibrates the bias and brings the vertical back within 0.1°.
+  @Test func poweredOnWhileMovingThenRests() {
+    let bias = SIMD3<Double>(1, -0.5, 0.3) * (.pi / 180)
+    var f = InclinationFilter()
+    var upTrue = SIMD3<Double>(0.2, -0.3, 0.93) / norm(SIMD3(0.2, -0.3, 0.93))
+    for k in 0..<Int(30 / dt) {
+      let t = Double(k) * dt
+      let w = SIMD3(0.8 * Foundation.sin(1.1 * t), 0.6 * Foundation.cos(0.7 * t), 0.3)
+      upTrue = rotate(upTrue, by: -w * dt)
+      f.update(gyr: w + bias, acc: upTrue * g, dt: dt)
+    }
+    #expect(!f.isBiasCalibrated)
+    #expect(f.status == .moving)
+    for _ in 0..<Int(10 / dt) { f.update(gyr: bias, acc: upTrue * g, dt: dt) }
+    #expect(f.isBiasCalibrated)
+    #expect(norm(f.bias - bias) * 180 / .pi < 0.05)
+    #expect(angleDeg(f.up, upTrue) < 0.1)
+  }
+
   /// Nonsense parameters are replaced by usable ones, and an all-zero accelerometer (free fall or
   /// a dead sensor) does not produce NaN.
   @Test func survivesNonsenseParametersAndZeroAcceleration() {
