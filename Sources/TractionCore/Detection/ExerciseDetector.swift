@@ -1,0 +1,630 @@
+/// Finds reps, holds and breath steps in a stream of (t, θ), causally, as exercise-model.md defines
+/// them. Works on θ in degrees or, with `DetectorConfig.load`, on the elbow force in newtons.
+///
+/// How: samples are averaged into fixed time bins (0.05 s), so every rate from 50 to 400 Hz gives
+/// the same series; a 0.3 s centred mean (0.15 s delay) removes noise and tremor. A rep runs from
+/// the rise through the threshold to the fall back through it. Inside a rep the signal is either
+/// moving (a transit) or on a plateau: a transit comes to rest when its slope is calm or it turns
+/// back; a plateau continues while the smoothed signal stays within an exit band around the
+/// plateau's running mean (at least 1°, widened by half the breathing swing seen, at most 2°), and
+/// ends — back-dated to where the movement began — when it leaves the band for 0.15 s. A plateau of
+/// at least 2 s is a hold. A breath step is a rise of ≥ 1° between the means of consecutive holds
+/// whose gap is 0.5–4 s. Memory is fixed (rings of ~100 s at the bin rate); nothing allocates per
+/// sample (the result lists grow only when an event is found).
+public struct ExerciseDetector: Sendable {
+  public let config: DetectorConfig
+
+  /// Finished reps, holds and breath steps so far (holds and steps of a rep still running are
+  /// included once they are closed; they are withdrawn if the rep turns out not to be one).
+  public private(set) var reps: [RepRecord] = []
+  public private(set) var holds: [HoldRecord] = []
+  public private(set) var breathSteps: [BreathStepRecord] = []
+  /// Events that did not fit the per-sample batches and were dropped (0 in practice).
+  public var droppedEvents: Int { events.dropped }
+  /// Gaps bridged by interpolation and gaps long enough to reset the detector.
+  public private(set) var bridgedGaps = 0
+  public private(set) var resetGaps = 0
+
+  private var events = BoundedQueue<DetectionEvent>(capacity: 64)
+
+  // Bins and histories (indexed by absolute bin number).
+  private let bin: Double
+  private let half: Int
+  private let slopeBins: Int
+  private let oneSecondBins: Int
+  private var x: IndexedRing
+  private var z: IndexedRing
+  private var loadRing: IndexedRing
+  private var lumbarRing: IndexedRing
+  private var curBin = 0
+  private var hasBin = false
+  private var firstBin = 0
+  private var lastFinal = -1
+  private var lastProcessed = -1
+  private var sum = 0.0, count = 0
+  private var loadSum = 0.0, loadCount = 0
+  private var lumbarSum = 0.0, lumbarCount = 0
+
+  // Rep state.
+  private var inRep = false
+  private var repConfirmed = false
+  private var repStart = 0.0
+  private var repPeak = 0.0
+  private var endCandidate: Double? = nil
+  private var endCandidateIndex = 0
+  private var repFirstHold = 0
+  private var repFirstStep = 0
+
+  // Transit / plateau state.
+  private enum Phase { case none, transit, holding }
+  private var phase = Phase.none
+  private var transitUp = true
+  private var ext = 0.0
+  private var extIndex = 0
+  private var plateau = Plateau()
+
+  private struct Plateau {
+    var startIndex = 0
+    var n = 0
+    var sx = 0.0
+    var sxx = 0.0
+    var zMin = 0.0
+    var zMax = 0.0
+    var lumbarSum = 0.0
+    var lumbarN = 0
+    var upCount = 0
+    var downCount = 0
+    var announced = false
+    var firstLoad = Double.nan
+    var firstLevel = Double.nan
+    var minLevel = Double.infinity
+    var stepIndex: Int? = nil
+    // The exit test uses the plateau as it was 1 s ago, so a departure does not widen its own band.
+    var lagN = 0
+    var lagSum = 0.0
+    var lagMin = Double.infinity
+    var lagMax = -Double.infinity
+    var mean: Double { n > 0 ? sx / Double(n) : 0 }
+  }
+
+  private var pendingKeptStep: Int? = nil
+  /// The breathing swing (peak to peak) the session's plateaus have shown: a new plateau's exit
+  /// band allows for it until the plateau has shown its own.
+  private var rippleSwing: Double
+  private var transitStartIndex = 0
+  private var transitPeakSpeed = 0.0
+
+  public init(config: DetectorConfig = .angle) {
+    self.config = config
+    bin = config.binSeconds > 0 ? config.binSeconds : 0.05
+    half = max(1, Int((0.15 / bin).rounded()))
+    slopeBins = max(3, Int((0.4 / bin).rounded()) + 1)
+    oneSecondBins = max(1, Int((1.0 / bin).rounded()))
+    rippleSwing = 1.6 * config.holdExitMin
+    let cap = Int((100.0 / bin).rounded())
+    x = IndexedRing(minimumCapacity: cap)
+    z = IndexedRing(minimumCapacity: cap)
+    loadRing = IndexedRing(minimumCapacity: cap)
+    lumbarRing = IndexedRing(minimumCapacity: cap)
+  }
+
+  // MARK: Input
+
+  /// One sample: time (s), the signal (θ in degrees, or force for the load-only detector), and,
+  /// when present, the elbow force (N, for the traction drive) and the lumbar angle (degrees).
+  /// Non-finite values are skipped; a time that does not advance past the current bin's start is
+  /// ignored.
+  public mutating func push(t: Double, value: Double, load: Double? = nil, lumbar: Double? = nil) {
+    guard t.isFinite, value.isFinite else { return }
+    let k = Int((t / bin).rounded(.down))
+    if !hasBin {
+      hasBin = true
+      curBin = k
+      firstBin = k
+      lastFinal = k - 1
+      lastProcessed = k - 1
+    }
+    if k < curBin { return }
+    if k > curBin {
+      let lastX = sum / Double(max(count, 1))
+      let lastLoad = loadCount > 0 ? loadSum / Double(loadCount) : Double.nan
+      let lastLumbar = lumbarCount > 0 ? lumbarSum / Double(lumbarCount) : Double.nan
+      finalizeBin()
+      let missing = k - curBin - 1
+      if missing > 0 {
+        if Double(missing) * bin <= config.maxBridgedGapSeconds {
+          bridgedGaps += 1
+          for m in 1...missing {
+            let w = Double(m) / Double(missing + 1)
+            let idx = curBin + m
+            x[idx] = lastX + (value - lastX) * w
+            loadRing[idx] = interpolate(lastLoad, load, w)
+            lumbarRing[idx] = interpolate(lastLumbar, lumbar, w)
+            lastFinal = idx
+            processReady()
+          }
+        } else {
+          resetGaps += 1
+          flush(cut: true)
+          firstBin = k
+          lastFinal = k - 1
+          lastProcessed = k - 1
+        }
+      }
+      curBin = k
+    }
+    sum += value
+    count += 1
+    if let l = load, l.isFinite {
+      loadSum += l
+      loadCount += 1
+    }
+    if let l = lumbar, l.isFinite {
+      lumbarSum += l
+      lumbarCount += 1
+    }
+  }
+
+  /// Moves the events found so far into `batch` (as many as fit).
+  public mutating func drainEvents(into batch: inout EventBatch) {
+    while batch.count < EventBatch.capacity, let e = events.pop() {
+      batch.append(e)
+    }
+  }
+
+  /// Ends the stream: processes what is still buffered and closes a rep still running (marked
+  /// `cutShort`). The results are then final.
+  public mutating func finish() {
+    if hasBin && count > 0 { finalizeBin() }
+    flush(cut: true)
+    hasBin = false
+  }
+
+  // MARK: Bins
+
+  private func interpolate(_ a: Double, _ b: Double?, _ w: Double) -> Double {
+    guard let b, b.isFinite else { return a }
+    guard a.isFinite else { return b }
+    return a + (b - a) * w
+  }
+
+  private mutating func finalizeBin() {
+    if count > 0 {
+      x[curBin] = sum / Double(count)
+    } else {
+      x[curBin] = lastFinal >= firstBin ? x[lastFinal] : 0
+    }
+    loadRing[curBin] = loadCount > 0 ? loadSum / Double(loadCount) : .nan
+    lumbarRing[curBin] = lumbarCount > 0 ? lumbarSum / Double(lumbarCount) : .nan
+    sum = 0
+    count = 0
+    loadSum = 0
+    loadCount = 0
+    lumbarSum = 0
+    lumbarCount = 0
+    lastFinal = curBin
+    processReady()
+  }
+
+  /// Runs the state machine on every bin whose centred mean is complete.
+  private mutating func processReady() {
+    while lastProcessed + 1 + half <= lastFinal {
+      process(lastProcessed + 1)
+    }
+  }
+
+  private mutating func flush(cut: Bool) {
+    while lastProcessed < lastFinal {
+      process(lastProcessed + 1)
+    }
+    if inRep {
+      let j = lastProcessed
+      endRep(at: time(j), index: j, cut: cut)
+    }
+    phase = .none
+  }
+
+  private func time(_ j: Int) -> Double { (Double(j) + 0.5) * bin }
+
+  private mutating func process(_ j: Int) {
+    lastProcessed = j
+    let lo = max(firstBin, j - half)
+    let hi = min(lastFinal, j + half)
+    var s = 0.0
+    for i in lo...hi { s += x[i] }
+    z[j] = s / Double(hi - lo + 1)
+    step(j)
+  }
+
+  /// Least-squares slope of the smoothed signal over the last 0.4 s (unit/s).
+  private func slope(_ j: Int) -> Double {
+    let lo = max(firstBin, j - slopeBins + 1)
+    let n = j - lo + 1
+    guard n >= 3 else { return .infinity }
+    let mid = Double(lo + j) / 2
+    var num = 0.0
+    var den = 0.0
+    for i in lo...j {
+      let d = Double(i) - mid
+      num += d * z[i]
+      den += d * d
+    }
+    return num / den / bin
+  }
+
+  // MARK: State machine
+
+  private mutating func step(_ j: Int) {
+    let tj = time(j)
+    let zj = z[j]
+    let xj = x[j]
+    let hasPrev = j > firstBin
+    let zPrev = hasPrev ? z[j - 1] : zj
+    let on = config.repThreshold
+    if !inRep {
+      if hasPrev && zPrev < on && zj >= on {
+        inRep = true
+        repConfirmed = false
+        repStart = crossing(j - 1, j, on)
+        repPeak = xj
+        endCandidate = nil
+        repFirstHold = holds.count
+        repFirstStep = breathSteps.count
+        pendingKeptStep = nil
+        startTransit(up: true, at: j, now: j)
+      }
+      return
+    }
+    repPeak = max(repPeak, xj)
+    if zj < on {
+      if endCandidate == nil {
+        endCandidate = hasPrev && zPrev >= on ? crossing(j - 1, j, on) : tj
+        endCandidateIndex = j
+      }
+      if let e = endCandidate, tj - e >= config.repEndConfirmSeconds {
+        endRep(at: e, index: endCandidateIndex, cut: false)
+        return
+      }
+    } else {
+      endCandidate = nil
+      if !repConfirmed && tj - repStart >= config.repMinSeconds && repPeak > config.repMinPeak {
+        confirmRep(j)
+      }
+    }
+    switch phase {
+    case .none:
+      break
+    case .transit:
+      stepTransit(j)
+    case .holding:
+      stepHolding(j)
+    }
+  }
+
+  private func crossing(_ a: Int, _ b: Int, _ level: Double) -> Double {
+    let za = z[a]
+    let zb = z[b]
+    let ta = time(a)
+    let tb = time(b)
+    guard zb != za else { return tb }
+    let w = min(1, max(0, (level - za) / (zb - za)))
+    return ta + (tb - ta) * w
+  }
+
+  private mutating func startTransit(up: Bool, at i: Int, now j: Int) {
+    phase = .transit
+    transitUp = up
+    transitStartIndex = i
+    transitPeakSpeed = 0
+    ext = z[i]
+    extIndex = i
+    for k in i...j {
+      if up ? z[k] > ext : z[k] < ext {
+        ext = z[k]
+        extIndex = k
+      }
+      if k < j { transitPeakSpeed = max(transitPeakSpeed, (up ? 1 : -1) * localSlope(k)) }
+    }
+  }
+
+  private mutating func stepTransit(_ j: Int) {
+    let zj = z[j]
+    if transitUp ? zj > ext : zj < ext {
+      ext = zj
+      extIndex = j
+    }
+    let sign = transitUp ? 1.0 : -1.0
+    if j - 1 >= transitStartIndex {
+      transitPeakSpeed = max(transitPeakSpeed, sign * localSlope(j - 1))
+    }
+    guard j - firstBin >= slopeBins else { return }
+    let calm = abs(slope(j)) < config.calmSlope
+    let turned = transitUp ? zj < ext - config.retreat : zj > ext + config.retreat
+    if calm || turned {
+      // The plateau began where the movement slowed to a quarter of its speed (a slow creep to
+      // the extreme or a breath on top of it belongs to the plateau).
+      let threshold = max(0.25 * config.calmSlope, 0.25 * transitPeakSpeed)
+      var s = min(extIndex, j)
+      while s > transitStartIndex && sign * localSlope(s - 1) < threshold { s -= 1 }
+      beginPlateau(at: s, now: j)
+    }
+  }
+
+  private mutating func beginPlateau(at s: Int, now j: Int) {
+    phase = .holding
+    plateau = Plateau()
+    plateau.startIndex = s
+    plateau.zMin = z[s]
+    plateau.zMax = z[s]
+    for i in s...j { addToPlateau(i) }
+  }
+
+  private mutating func addToPlateau(_ i: Int) {
+    let xi = x[i]
+    plateau.n += 1
+    plateau.sx += xi
+    plateau.sxx += xi * xi
+    plateau.zMin = min(plateau.zMin, z[i])
+    plateau.zMax = max(plateau.zMax, z[i])
+    let li = lumbarRing[i]
+    if li.isFinite {
+      plateau.lumbarSum += li
+      plateau.lumbarN += 1
+    }
+    // One-second levels: the first one, and the lowest one, for the kept exhale.
+    let s = plateau.startIndex
+    if i - s + 1 >= oneSecondBins {
+      var acc = 0.0
+      for k in (i - oneSecondBins + 1)...i { acc += x[k] }
+      let level = acc / Double(oneSecondBins)
+      if i - s + 1 == oneSecondBins {
+        plateau.firstLevel = level
+        plateau.firstLoad = meanLoad(s, i)
+      }
+      plateau.minLevel = min(plateau.minLevel, level)
+    }
+  }
+
+  private func meanLoad(_ a: Int, _ b: Int) -> Double {
+    var acc = 0.0
+    var n = 0
+    for k in a...b {
+      let l = loadRing[k]
+      if l.isFinite {
+        acc += l
+        n += 1
+      }
+    }
+    return n > 0 ? acc / Double(n) : .nan
+  }
+
+  private mutating func stepHolding(_ j: Int) {
+    addToPlateau(j)
+    let lagged = j - oneSecondBins
+    if lagged >= plateau.startIndex {
+      let zl = z[lagged]
+      plateau.lagN += 1
+      plateau.lagSum += zl
+      plateau.lagMin = min(plateau.lagMin, zl)
+      plateau.lagMax = max(plateau.lagMax, zl)
+    }
+    let zj = z[j]
+    // The centre: the running mean at first; once the plateau has a second of history (1 s
+    // behind), the middle of its range then, which a breathing ripple does not bias.
+    let useLag = plateau.lagN >= oneSecondBins
+    let mu = useLag ? (plateau.lagMax + plateau.lagMin) / 2 : plateau.mean
+    let own = useLag ? plateau.lagMax - plateau.lagMin : 0
+    let swing = max(own, rippleSwing)
+    let band = min(
+      max(config.holdExitMin, 0.5 * swing + 0.5 * config.holdExitMin), config.holdExitMax)
+    if zj > mu + band {
+      plateau.upCount += 1
+      plateau.downCount = 0
+    } else if zj < mu - band {
+      plateau.downCount += 1
+      plateau.upCount = 0
+    } else {
+      plateau.upCount = 0
+      plateau.downCount = 0
+    }
+    let exitBins = max(1, Int((0.15 / bin).rounded()))
+    if plateau.upCount >= exitBins || plateau.downCount >= exitBins {
+      let up = plateau.upCount >= exitBins
+      let e = backdate(up: up, from: j)
+      closePlateau(endIndex: e, lastAdded: j, endedDown: !up)
+      startTransit(up: up, at: e, now: j)
+      return
+    }
+    let start = time(plateau.startIndex)
+    if !plateau.announced && repConfirmed && time(j) - start >= config.holdMinSeconds {
+      announcePlateau(j)
+    }
+  }
+
+  /// Slope of the smoothed signal around bin i over ±0.1 s (unit/s), within what is known.
+  private func localSlope(_ i: Int) -> Double {
+    let w = max(1, Int((0.1 / bin).rounded()))
+    let a = max(firstBin, i - w)
+    let b = min(lastProcessed, i + w)
+    guard b > a else { return 0 }
+    return (z[b] - z[a]) / (Double(b - a) * bin)
+  }
+
+  /// Where the movement that left the plateau began: going back from the exit, the first point
+  /// where the movement's speed falls below a third of its speed at the exit (and below the calm
+  /// slope at least), so slow breathing ripple before it is not taken for the movement.
+  private func backdate(up: Bool, from j: Int) -> Int {
+    let sign = up ? 1.0 : -1.0
+    let recent = max(1, Int((0.3 / bin).rounded()))
+    var peak = 0.0
+    for i in max(plateau.startIndex, j - recent)...j { peak = max(peak, sign * localSlope(i)) }
+    let threshold = max(0.25 * config.calmSlope, 0.25 * peak)
+    let limit = max(plateau.startIndex, j - Int((5.0 / bin).rounded()))
+    var i = j
+    while i > limit && sign * localSlope(i - 1) >= threshold { i -= 1 }
+    return i
+  }
+
+  /// The plateau has lasted 2 s inside a confirmed rep: announce it (and a breath step into it).
+  private mutating func announcePlateau(_ j: Int) {
+    plateau.announced = true
+    let index = holds.count
+    let isFirst = holds.count == repFirstHold
+    if !isFirst, let prev = holds.last {
+      checkBreathStep(prev: prev, holdIndex: index, mean: plateau.mean, now: j)
+    }
+    let kind: HoldKind = isFirst ? .traction : .step
+    let hold = Hold(
+      start: time(plateau.startIndex), end: time(j), kind: kind, meanDeg: plateau.mean)
+    events.push(.holdStarted(index: index, hold: hold))
+  }
+
+  private mutating func checkBreathStep(prev: HoldRecord, holdIndex: Int, mean: Double, now j: Int)
+  {
+    guard plateau.stepIndex == nil else { return }
+    let rise = mean - prev.hold.meanDeg
+    let gap = time(plateau.startIndex) - prev.hold.end
+    guard rise >= config.stepMinRise, gap >= config.stepMinSeconds, gap <= config.stepMaxSeconds
+    else { return }
+    // The middle of the rise: where the smoothed signal crosses halfway between the plateaus.
+    let midLevel = prev.hold.meanDeg + rise / 2
+    let a = max(firstBin, Int((prev.hold.end / bin).rounded(.down)))
+    let b = plateau.startIndex
+    var t = (prev.hold.end + time(b)) / 2
+    if a < b {
+      for i in a..<b where z[i] < midLevel && z[i + 1] >= midLevel {
+        t = crossing(i, i + 1, midLevel)
+      }
+    }
+    let step = BreathStep(t: t, riseDeg: rise)
+    plateau.stepIndex = breathSteps.count
+    breathSteps.append(
+      BreathStepRecord(step: step, repIndex: reps.count, holdIndex: holdIndex))
+    if repConfirmed {
+      // The previous step's exhale is now settled: this step came.
+      if let p = pendingKeptStep, let kept = breathSteps[p].keptExhale {
+        events.push(.exhaleResult(index: p, kept: kept))
+      }
+      pendingKeptStep = nil
+      events.push(.breathStep(index: breathSteps.count - 1, step: step))
+    }
+  }
+
+  private mutating func closePlateau(endIndex e: Int, lastAdded j: Int, endedDown: Bool) {
+    if e < j {
+      for i in (e + 1)...j {
+        let xi = x[i]
+        plateau.n -= 1
+        plateau.sx -= xi
+        plateau.sxx -= xi * xi
+        let li = lumbarRing[i]
+        if li.isFinite {
+          plateau.lumbarSum -= li
+          plateau.lumbarN -= 1
+        }
+      }
+    }
+    phase = .none
+    let start = time(plateau.startIndex)
+    let end = time(e)
+    if end - start >= 4 && plateau.lagN > 0 {
+      rippleSwing = max(plateau.lagMax - plateau.lagMin, 0.7 * rippleSwing)
+    }
+    guard plateau.n > 0, end - start >= config.holdMinSeconds else { return }
+    let mean = plateau.mean
+    let variance = max(0, plateau.sxx / Double(plateau.n) - mean * mean)
+    let index = holds.count
+    let isFirst = index == repFirstHold
+    if !isFirst, let prev = holds.last {
+      checkBreathStep(prev: prev, holdIndex: index, mean: mean, now: e)
+    }
+    var drive: Double? = nil
+    let lastLoad = meanLoad(max(plateau.startIndex, e - oneSecondBins + 1), e)
+    if plateau.firstLoad.isFinite && lastLoad.isFinite {
+      drive = lastLoad - plateau.firstLoad
+    }
+    let lumbar: Double? =
+      plateau.lumbarN > 0 ? plateau.lumbarSum / Double(plateau.lumbarN) : nil
+    let record = HoldRecord(
+      hold: Hold(start: start, end: end, kind: isFirst ? .traction : .step, meanDeg: mean),
+      repIndex: reps.count, sdDeg: variance.squareRoot(), tractionDriveN: drive,
+      lumbarMeanDeg: lumbar)
+    holds.append(record)
+    if let s = plateau.stepIndex {
+      breathSteps[s].step.riseDeg = mean - holds[index - 1].hold.meanDeg
+      let sink = plateau.firstLevel.isFinite ? plateau.firstLevel - plateau.minLevel : 0
+      breathSteps[s].keptExhale = !endedDown && sink <= config.keptExhaleMaxSink
+      pendingKeptStep = s
+    }
+    if repConfirmed {
+      if !plateau.announced {
+        events.push(.holdStarted(index: index, hold: record.hold))
+      }
+      events.push(.holdEnded(index: index, record: record))
+    }
+  }
+
+  private mutating func confirmRep(_ j: Int) {
+    repConfirmed = true
+    events.push(.repStarted(index: reps.count, start: repStart))
+    // Holds and steps closed before the rep was certain are announced now.
+    if repFirstHold < holds.count {
+      for h in repFirstHold..<holds.count {
+        events.push(.holdStarted(index: h, hold: holds[h].hold))
+        events.push(.holdEnded(index: h, record: holds[h]))
+      }
+    }
+    if repFirstStep < breathSteps.count {
+      for s in repFirstStep..<breathSteps.count {
+        events.push(.breathStep(index: s, step: breathSteps[s].step))
+      }
+    }
+    if phase == .holding && !plateau.announced
+      && time(j) - time(plateau.startIndex) >= config.holdMinSeconds
+    {
+      announcePlateau(j)
+    }
+  }
+
+  private mutating func endRep(at end: Double, index e: Int, cut: Bool) {
+    if phase == .holding {
+      let last = lastProcessed
+      closePlateau(endIndex: min(max(e, plateau.startIndex), last), lastAdded: last, endedDown: true)
+    }
+    phase = .none
+    inRep = false
+    endCandidate = nil
+    guard repConfirmed else {
+      // Not a rep: withdraw what was found inside it.
+      holds.removeLast(holds.count - repFirstHold)
+      breathSteps.removeLast(breathSteps.count - repFirstStep)
+      return
+    }
+    let repIndex = reps.count
+    let holdCount = holds.count - repFirstHold
+    let stepCount = breathSteps.count - repFirstStep
+    var completedTop = false
+    if stepCount > 0, holdCount > 0 {
+      let last = holds.count - 1
+      if holds[last].hold.kind != .top {
+        holds[last].hold.kind = .top
+        events.push(.holdKindRevised(index: last, kind: .top))
+      }
+      completedTop = holds[last].hold.duration >= config.topCompleteSeconds
+      // The step into the top is followed by relaxing down, not by a kept exhale.
+      for s in repFirstStep..<breathSteps.count where breathSteps[s].holdIndex == last {
+        breathSteps[s].keptExhale = nil
+        if pendingKeptStep == s { pendingKeptStep = nil }
+      }
+    }
+    if let p = pendingKeptStep, let kept = breathSteps[p].keptExhale {
+      events.push(.exhaleResult(index: p, kept: kept))
+    }
+    pendingKeptStep = nil
+    let record = RepRecord(
+      rep: Rep(start: repStart, end: end, peakDeg: repPeak), holdCount: holdCount,
+      breathStepCount: stepCount, completedTop: completedTop, cutShort: cut)
+    reps.append(record)
+    events.push(.repEnded(index: repIndex, record: record))
+  }
+}
