@@ -11,6 +11,7 @@
 /// at least 2 s is a hold. A breath step is a rise of ≥ 1° between the means of consecutive holds
 /// whose gap is 0.5–4 s. Memory is fixed (rings of ~100 s at the bin rate); nothing allocates per
 /// sample (the result lists grow only when an event is found).
+nonisolated(unsafe) var debugTrace = false
 public struct ExerciseDetector: Sendable {
   public let config: DetectorConfig
 
@@ -338,7 +339,10 @@ public struct ExerciseDetector: Sendable {
       transitPeakSpeed = max(transitPeakSpeed, sign * localSlope(j - 1))
     }
     guard j - firstBin >= slopeBins else { return }
-    let calm = abs(slope(j)) < config.calmSlope
+    // Calm relative to the movement: a slow breath step is over when it has slowed, not at once.
+    let calmLimit = min(
+      config.calmSlope, max(0.25 * config.calmSlope, 0.35 * transitPeakSpeed))
+    let calm = abs(slope(j)) < calmLimit
     let turned = transitUp ? zj < ext - config.retreat : zj > ext + config.retreat
     if calm || turned {
       // The plateau began where the movement slowed to a quarter of its speed (a slow creep to
@@ -346,6 +350,7 @@ public struct ExerciseDetector: Sendable {
       let threshold = max(0.25 * config.calmSlope, 0.25 * transitPeakSpeed)
       var s = min(extIndex, j)
       while s > transitStartIndex && sign * localSlope(s - 1) < threshold { s -= 1 }
+      if debugTrace { print("begin plateau at", time(s), "now", time(j), calm, turned, transitPeakSpeed) }
       beginPlateau(at: s, now: j)
     }
   }
@@ -415,8 +420,10 @@ public struct ExerciseDetector: Sendable {
     let mu = useLag ? (plateau.lagMax + plateau.lagMin) / 2 : plateau.mean
     let own = useLag ? plateau.lagMax - plateau.lagMin : 0
     let swing = max(own, rippleSwing)
-    let band = min(
+    var band = min(
       max(config.holdExitMin, 0.5 * swing + 0.5 * config.holdExitMin), config.holdExitMax)
+    // Its first seconds give the plateau's centre only roughly: a wider band then.
+    if time(j) - time(plateau.startIndex) < 3 { band += 0.3 * config.holdExitMin }
     if zj > mu + band {
       plateau.upCount += 1
       plateau.downCount = 0
@@ -431,6 +438,7 @@ public struct ExerciseDetector: Sendable {
     if plateau.upCount >= exitBins || plateau.downCount >= exitBins {
       let up = plateau.upCount >= exitBins
       let e = backdate(up: up, from: j)
+      if debugTrace { print("exit", up, "at", time(j), "z", zj, "mu", mu, "band", band, "end", time(e), "start", time(plateau.startIndex)) }
       closePlateau(endIndex: e, lastAdded: j, endedDown: !up)
       startTransit(up: up, at: e, now: j)
       return
@@ -527,8 +535,14 @@ public struct ExerciseDetector: Sendable {
     phase = .none
     let start = time(plateau.startIndex)
     let end = time(e)
-    if end - start >= 4 && plateau.lagN > 0 {
-      rippleSwing = max(plateau.lagMax - plateau.lagMin, 0.7 * rippleSwing)
+    if plateau.lagN > 0 {
+      let own = plateau.lagMax - plateau.lagMin
+      // A plateau of 5 s has seen at least half a period of the slowest breathing (0.1 Hz).
+      if end - start >= 5 {
+        rippleSwing = own
+      } else if end - start >= 3 {
+        rippleSwing = max(own, 0.7 * rippleSwing)
+      }
     }
     guard plateau.n > 0, end - start >= config.holdMinSeconds else { return }
     let mean = plateau.mean
