@@ -122,7 +122,8 @@ public struct RepRecord: Sendable, Equatable, Codable {
 /// minimum, carrying its start and its provisional mean and kind; `holdEnded` carries the hold's
 /// final start, end, mean and steadiness. A hold reached by a breath step is announced as `step`;
 /// when its rep ends, the last hold of a rep that had breath steps becomes `top`, announced by
-/// `holdKindRevised` just before `repEnded`. `breathStep` comes when the plateau it reached has
+/// `holdKindRevised` just before `repEnded`. A `holdEnded` may be followed by `holdMerged` and
+/// a second `holdEnded` for the same index when the plateau resumes at the same height. `breathStep` comes when the plateau it reached has
 /// lasted 2 s (its `rise_deg` is refined when that plateau ends; the summary has the final value).
 public enum DetectionEvent: Sendable, Equatable {
   /// A rep is certain (≥ 3 s above the threshold and peaked above 8°); its start is final.
@@ -131,6 +132,10 @@ public enum DetectionEvent: Sendable, Equatable {
   case holdStarted(index: Int, hold: Hold)
   case holdEnded(index: Int, record: HoldRecord)
   case holdKindRevised(index: Int, kind: HoldKind)
+  /// The plateau announced as hold `index` turned out to continue hold `into` (same height after
+  /// a short interruption); `into` gets a new `holdEnded`, and `index` will be used by the next
+  /// hold.
+  case holdMerged(index: Int, into: Int)
   case breathStep(index: Int, step: BreathStep)
   /// The exhale after breath step `index` did or did not keep the new height.
   case exhaleResult(index: Int, kept: Bool)

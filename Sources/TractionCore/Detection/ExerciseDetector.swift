@@ -11,7 +11,7 @@
 /// at least 2 s is a hold. A breath step is a rise of ≥ 1° between the means of consecutive holds
 /// whose gap is 0.5–4 s. Memory is fixed (rings of ~100 s at the bin rate); nothing allocates per
 /// sample (the result lists grow only when an event is found).
-nonisolated(unsafe) var debugTrace = false
+nonisolated(unsafe) var debugTrace = false  // TEMP
 public struct ExerciseDetector: Sendable {
   public let config: DetectorConfig
 
@@ -85,13 +85,25 @@ public struct ExerciseDetector: Sendable {
     var lagSum = 0.0
     var lagMin = Double.infinity
     var lagMax = -Double.infinity
+    // The movement that led to this plateau (for the rescue of a plateau measured too short).
+    var transitStart = 0
+    var fromUp = true
     var mean: Double { n > 0 ? sx / Double(n) : 0 }
   }
 
   private var pendingKeptStep: Int? = nil
+  /// The last plateau piece too short to be a hold, and the last hold's plateau, in this rep: a
+  /// plateau that continues one of them at the same height (less than 0.6 of a breath step away)
+  /// is the same plateau, interrupted by breathing that left the band for a moment.
+  private var lastPiece: Plateau? = nil
+  private var lastPieceEnd = 0
+  private var lastHoldPlateau: Plateau? = nil
+  private var lastHoldEnd = 0
   /// The breathing swing (peak to peak) the session's plateaus have shown: a new plateau's exit
   /// band allows for it until the plateau has shown its own.
   private var rippleSwing: Double
+  /// The largest speed the breathing gave on the session's plateaus (unit/s).
+  private var rippleSpeed = 0.0
   private var transitStartIndex = 0
   private var transitPeakSpeed = 0.0
 
@@ -272,6 +284,8 @@ public struct ExerciseDetector: Sendable {
         repFirstHold = holds.count
         repFirstStep = breathSteps.count
         pendingKeptStep = nil
+        lastPiece = nil
+        lastHoldPlateau = nil
         startTransit(up: true, at: j, now: j)
       }
       return
@@ -347,11 +361,16 @@ public struct ExerciseDetector: Sendable {
     if calm || turned {
       // The plateau began where the movement slowed to a quarter of its speed (a slow creep to
       // the extreme or a breath on top of it belongs to the plateau).
-      let threshold = max(0.25 * config.calmSlope, 0.25 * transitPeakSpeed)
+      let threshold = min(
+        0.7 * transitPeakSpeed,
+        max(0.25 * config.calmSlope, 0.25 * transitPeakSpeed, 1.2 * rippleSpeed))
       var s = min(extIndex, j)
       while s > transitStartIndex && sign * localSlope(s - 1) < threshold { s -= 1 }
       if debugTrace { print("begin plateau at", time(s), "now", time(j), calm, turned, transitPeakSpeed) }
+      let from = transitStartIndex
       beginPlateau(at: s, now: j)
+      plateau.transitStart = from
+      plateau.fromUp = transitUp
     }
   }
 
@@ -410,8 +429,12 @@ public struct ExerciseDetector: Sendable {
       let zl = z[lagged]
       plateau.lagN += 1
       plateau.lagSum += zl
-      plateau.lagMin = min(plateau.lagMin, zl)
-      plateau.lagMax = max(plateau.lagMax, zl)
+      // The first moments still carry the end of the movement: not breathing.
+      if lagged - plateau.startIndex >= oneSecondBins / 4 {
+        plateau.lagMin = min(plateau.lagMin, zl)
+        plateau.lagMax = max(plateau.lagMax, zl)
+      }
+
     }
     let zj = z[j]
     // The centre: the running mean at first; once the plateau has a second of history (1 s
@@ -420,14 +443,21 @@ public struct ExerciseDetector: Sendable {
     let mu = useLag ? (plateau.lagMax + plateau.lagMin) / 2 : plateau.mean
     let own = useLag ? plateau.lagMax - plateau.lagMin : 0
     let swing = max(own, rippleSwing)
-    var band = min(
-      max(config.holdExitMin, 0.5 * swing + 0.5 * config.holdExitMin), config.holdExitMax)
+    // Upward the band is tight (a breath step of 1° must get out); downward it is wider, as an
+    // exhale may sink a little without ending the plateau.
+    let m = config.holdExitMin
+    var up = min(max(0.8 * m, 0.5 * swing + 0.3 * m), config.holdExitMax)
+    var down = min(max(1.2 * m, 0.5 * swing + 0.7 * m), config.holdExitMax)
     // Its first seconds give the plateau's centre only roughly: a wider band then.
-    if time(j) - time(plateau.startIndex) < 3 { band += 0.3 * config.holdExitMin }
-    if zj > mu + band {
+    if time(j) - time(plateau.startIndex) < 2.5 {
+      up += 0.3 * m
+      down += 0.3 * m
+    }
+    let band = zj > mu ? up : down
+    if zj > mu + up {
       plateau.upCount += 1
       plateau.downCount = 0
-    } else if zj < mu - band {
+    } else if zj < mu - down {
       plateau.downCount += 1
       plateau.upCount = 0
     } else {
@@ -458,6 +488,16 @@ public struct ExerciseDetector: Sendable {
     return (z[b] - z[a]) / (Double(b - a) * bin)
   }
 
+  /// The largest speed on the current plateau from 0.5 s after its start to `upTo` (at most the
+  /// last 60 s): the breathing's speed, when that stretch lasts at least a second.
+  private func breathingSpeed(upTo: Int) -> Double? {
+    let from = max(plateau.startIndex + oneSecondBins / 2, upTo - 60 * oneSecondBins)
+    guard upTo - from >= oneSecondBins else { return nil }
+    var m = 0.0
+    for i in from...upTo { m = max(m, abs(localSlope(i))) }
+    return m
+  }
+
   /// Where the movement that left the plateau began: going back from the exit, the first point
   /// where the movement's speed falls below a third of its speed at the exit (and below the calm
   /// slope at least), so slow breathing ripple before it is not taken for the movement.
@@ -466,7 +506,9 @@ public struct ExerciseDetector: Sendable {
     let recent = max(1, Int((0.3 / bin).rounded()))
     var peak = 0.0
     for i in max(plateau.startIndex, j - recent)...j { peak = max(peak, sign * localSlope(i)) }
-    let threshold = max(0.25 * config.calmSlope, 0.25 * peak)
+    let own = breathingSpeed(upTo: j - Int((2.5 / bin).rounded()))
+    let ripple = own ?? rippleSpeed
+    let threshold = min(0.7 * peak, max(0.25 * config.calmSlope, 0.25 * peak, 1.2 * ripple))
     let limit = max(plateau.startIndex, j - Int((5.0 / bin).rounded()))
     var i = j
     while i > limit && sign * localSlope(i - 1) >= threshold { i -= 1 }
@@ -474,7 +516,32 @@ public struct ExerciseDetector: Sendable {
   }
 
   /// The plateau has lasted 2 s inside a confirmed rep: announce it (and a breath step into it).
+  /// Joins a short piece just before the plateau, when it is at the same height.
+  private mutating func absorbShortPiece() {
+    guard let piece = lastPiece else { return }
+    lastPiece = nil
+    guard lastPieceEnd >= plateau.transitStart - 1,
+      time(plateau.startIndex) - time(lastPieceEnd) <= 2.0,
+      abs(plateau.mean - piece.mean) < 0.6 * config.stepMinRise
+    else { return }
+    for k in piece.startIndex..<plateau.startIndex { addSums(k) }
+    plateau.startIndex = piece.startIndex
+  }
+
+  private mutating func addSums(_ k: Int, sign: Double = 1) {
+    let xk = x[k]
+    plateau.n += sign > 0 ? 1 : -1
+    plateau.sx += sign * xk
+    plateau.sxx += sign * xk * xk
+    let lk = lumbarRing[k]
+    if lk.isFinite {
+      plateau.lumbarSum += sign * lk
+      plateau.lumbarN += sign > 0 ? 1 : -1
+    }
+  }
+
   private mutating func announcePlateau(_ j: Int) {
+    absorbShortPiece()
     plateau.announced = true
     let index = holds.count
     let isFirst = holds.count == repFirstHold
@@ -533,18 +600,38 @@ public struct ExerciseDetector: Sendable {
       }
     }
     phase = .none
-    let start = time(plateau.startIndex)
+    var start = time(plateau.startIndex)
     let end = time(e)
-    if plateau.lagN > 0 {
+    if end - start < config.holdMinSeconds && end - start >= 0.6 * config.holdMinSeconds
+      && plateau.n > 0
+    {
+      rescueShortPlateau(end: end)
+      start = time(plateau.startIndex)
+    }
+    if plateau.lagMax >= plateau.lagMin {
       let own = plateau.lagMax - plateau.lagMin
       // A plateau of 5 s has seen at least half a period of the slowest breathing (0.1 Hz).
       if end - start >= 5 {
         rippleSwing = own
+        rippleSpeed = breathingSpeed(upTo: e - 4) ?? rippleSpeed
       } else if end - start >= 3 {
         rippleSwing = max(own, 0.7 * rippleSwing)
+        rippleSpeed = max(breathingSpeed(upTo: e - 4) ?? 0, 0.7 * rippleSpeed)
       }
     }
-    guard plateau.n > 0, end - start >= config.holdMinSeconds else { return }
+    if !plateau.announced && plateau.n > 0 {
+      absorbShortPiece()
+      start = time(plateau.startIndex)
+    }
+    if plateau.n > 0 && mergeWithLastHold(endIndex: e) { return }
+    guard plateau.n > 0, end - start >= config.holdMinSeconds else {
+      if plateau.n > 0 {
+        lastPiece = plateau
+        lastPieceEnd = e
+      }
+      return
+    }
+    lastPiece = nil
     let mean = plateau.mean
     let variance = max(0, plateau.sxx / Double(plateau.n) - mean * mean)
     let index = holds.count
@@ -564,6 +651,8 @@ public struct ExerciseDetector: Sendable {
       repIndex: reps.count, sdDeg: variance.squareRoot(), tractionDriveN: drive,
       lumbarMeanDeg: lumbar)
     holds.append(record)
+    lastHoldPlateau = plateau
+    lastHoldEnd = e
     if let s = plateau.stepIndex {
       breathSteps[s].step.riseDeg = mean - holds[index - 1].hold.meanDeg
       let sink = plateau.firstLevel.isFinite ? plateau.firstLevel - plateau.minLevel : 0
@@ -576,6 +665,77 @@ public struct ExerciseDetector: Sendable {
       }
       events.push(.holdEnded(index: index, record: record))
     }
+  }
+
+  /// A plateau between two movements measured a little under 2 s: its start may have been taken
+  /// late (breathing that continued the movement). If the signal was already within the plateau's
+  /// breathing envelope early enough, start it there, at most as early as makes it a 2 s hold.
+  private mutating func rescueShortPlateau(end: Double) {
+    let mu = plateau.mean
+    let sign = plateau.fromUp ? 1.0 : -1.0
+    let margin = 0.5 * max(rippleSwing, plateau.zMax - plateau.zMin) + 0.25 * config.holdExitMin
+    var i = plateau.startIndex
+    let limit = max(plateau.transitStart, firstBin)
+    while i > limit && sign * (z[i - 1] - mu) >= -margin { i -= 1 }
+    let s2 = i
+    guard end - time(s2) >= config.holdMinSeconds else { return }
+    let target = max(s2, Int(((end - config.holdMinSeconds) / bin - 0.5).rounded(.down)))
+    guard target < plateau.startIndex else { return }
+    for k in target..<plateau.startIndex {
+      let xk = x[k]
+      plateau.n += 1
+      plateau.sx += xk
+      plateau.sxx += xk * xk
+      let lk = lumbarRing[k]
+      if lk.isFinite {
+        plateau.lumbarSum += lk
+        plateau.lumbarN += 1
+      }
+    }
+    plateau.startIndex = target
+  }
+
+  /// The plateau continues the rep's last hold at the same height after a short interruption:
+  /// extend that hold instead of starting another.
+  private mutating func mergeWithLastHold(endIndex e: Int) -> Bool {
+    guard plateau.stepIndex == nil, holds.count > repFirstHold, let prevPlateau = lastHoldPlateau,
+      let prev = holds.last, lastHoldEnd >= plateau.transitStart - 1,
+      time(plateau.startIndex) - prev.hold.end <= config.stepMaxSeconds,
+      abs(plateau.mean - prev.hold.meanDeg) < 0.6 * config.stepMinRise
+    else { return false }
+    let current = plateau
+    plateau = prevPlateau
+    if lastHoldEnd + 1 < current.startIndex {
+      for k in (lastHoldEnd + 1)..<current.startIndex { addSums(k) }
+    }
+    plateau.n += current.n
+    plateau.sx += current.sx
+    plateau.sxx += current.sxx
+    plateau.lumbarSum += current.lumbarSum
+    plateau.lumbarN += current.lumbarN
+    plateau.minLevel = min(plateau.minLevel, current.minLevel)
+    let index = holds.count - 1
+    let mean = plateau.mean
+    let variance = max(0, plateau.sxx / Double(max(plateau.n, 1)) - mean * mean)
+    var record = prev
+    record.hold.end = time(e)
+    record.hold.meanDeg = mean
+    record.sdDeg = variance.squareRoot()
+    record.lumbarMeanDeg = plateau.lumbarN > 0 ? plateau.lumbarSum / Double(plateau.lumbarN) : nil
+    let lastLoad = meanLoad(max(plateau.startIndex, e - oneSecondBins + 1), e)
+    if plateau.firstLoad.isFinite && lastLoad.isFinite {
+      record.tractionDriveN = lastLoad - plateau.firstLoad
+    }
+    holds[index] = record
+    lastHoldPlateau = plateau
+    lastHoldEnd = e
+    if repConfirmed {
+      if current.announced {
+        events.push(.holdMerged(index: index + 1, into: index))
+      }
+      events.push(.holdEnded(index: index, record: record))
+    }
+    return true
   }
 
   private mutating func confirmRep(_ j: Int) {
