@@ -86,7 +86,8 @@ import Testing
 
   @Test(arguments: [0.1, 0.25, 0.5])
   func anchoredRepWithRipple(hz: Double) {
-    checkAnchored(AnchoredPlan(), ripple: 0.4, hz: hz, rate: 100, tol: 0.5)
+    // A ripple half as fast as the steps blurs their edges: a wider tolerance.
+    checkAnchored(AnchoredPlan(), ripple: 0.4, hz: hz, rate: 100, tol: 0.65)
   }
 
   @Test func anchoredRepSmallSteps() {

@@ -449,7 +449,7 @@ public struct ExerciseDetector: Sendable {
     var up = min(max(0.8 * m, 0.5 * swing + 0.3 * m), config.holdExitMax)
     var down = min(max(1.2 * m, 0.5 * swing + 0.7 * m), config.holdExitMax)
     // Its first seconds give the plateau's centre only roughly: a wider band then.
-    if time(j) - time(plateau.startIndex) < 2.5 {
+    if time(j) - time(plateau.startIndex) < 3.5 {
       up += 0.3 * m
       down += 0.3 * m
     }
@@ -523,6 +523,7 @@ public struct ExerciseDetector: Sendable {
     guard lastPieceEnd >= plateau.transitStart - 1,
       time(plateau.startIndex) - time(lastPieceEnd) <= 2.0,
       abs(plateau.mean - piece.mean) < 0.6 * config.stepMinRise
+        || (plateau.mean > piece.zMin && plateau.mean < piece.zMax)
     else { return }
     for k in piece.startIndex..<plateau.startIndex { addSums(k) }
     plateau.startIndex = piece.startIndex
