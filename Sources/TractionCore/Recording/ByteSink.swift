@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+/// Buffered output to a file descriptor or to memory, shared by the recording and trace writers.
+/// One growing byte buffer, reused: after the first flush the per-line path does not allocate.
+final class ByteSink {
+  enum Target {
+    case file(Int32)
+    case memory
+  }
+
+  let name: String
+  private var target: Target?
+  /// Bytes not yet handed to the kernel (file) or everything written so far (memory).
+  var buffer: [UInt8] = []
+  private(set) var memoryBytes: [UInt8] = []
+  let syncOnFlush: Bool
+
+  /// Creates or truncates `path` (mode 0644).
+  init(path: String, syncOnFlush: Bool) throws(RecordingError) {
+    name = path
+    self.syncOnFlush = syncOnFlush
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    if fd < 0 {
+      let e = errno
+      throw RecordingError(
+        .writeFailed, file: path, reason: "cannot create: \(RecordingError.errnoText(e))")
+    }
+    target = .file(fd)
+    buffer.reserveCapacity(1 << 16)
+  }
+
+  init(memoryNamed name: String) {
+    self.name = name
+    self.syncOnFlush = false
+    target = .memory
+    buffer.reserveCapacity(1 << 12)
+  }
+
+  var isClosed: Bool {
+    if case .none = target { return true }
+    return false
+  }
+
+  func checkOpen() throws(RecordingError) {
+    if isClosed { throw RecordingError(.closed, file: name, reason: "writer already closed") }
+  }
+
+  /// Hands the buffer to the kernel (and to the disk with `syncOnFlush`).
+  func flush() throws(RecordingError) {
+    guard let target else { return }
+    switch target {
+    case .memory:
+      memoryBytes.append(contentsOf: buffer)
+      buffer.removeAll(keepingCapacity: true)
+    case .file(let fd):
+      var done = 0
+      let total = buffer.count
+      var failure: Int32 = 0
+      buffer.withUnsafeBytes { raw in
+        guard let base = raw.baseAddress else { return }
+        while done < total {
+          let n = write(fd, base + done, total - done)
+          if n < 0 {
+            if errno == EINTR { continue }
+            failure = errno
+            return
+          }
+          done += n
+        }
+      }
+      if failure != 0 {
+        buffer.removeFirst(done)
+        throw RecordingError(
+          .writeFailed, file: name, reason: "write failed: \(RecordingError.errnoText(failure))")
+      }
+      buffer.removeAll(keepingCapacity: true)
+      if syncOnFlush && fsync(fd) != 0 {
+        let e = errno
+        if e != EINVAL && e != EROFS {  // pipes and special files cannot sync
+          throw RecordingError(
+            .writeFailed, file: name, reason: "fsync failed: \(RecordingError.errnoText(e))")
+        }
+      }
+    }
+  }
+
+  /// Flushes, syncs and closes; later writes throw `.closed`. Closing twice is harmless.
+  func close() throws(RecordingError) {
+    guard let t = target else { return }
+    defer { target = nil }
+    try flush()
+    if case .file(let fd) = t {
+      _ = fsync(fd)
+      if posixClose(fd) != 0 {
+        let e = errno
+        throw RecordingError(
+          .writeFailed, file: name, reason: "close failed: \(RecordingError.errnoText(e))")
+      }
+    }
+  }
+
+  deinit {
+    if case .file(let fd)? = target {
+      try? flush()
+      _ = posixClose(fd)
+    }
+  }
+}
+
+@inline(__always)
+func posixClose(_ fd: Int32) -> Int32 {
+  #if canImport(Glibc)
+    Glibc.close(fd)
+  #elseif canImport(Darwin)
+    Darwin.close(fd)
+  #elseif canImport(Musl)
+    Musl.close(fd)
+  #endif
+}

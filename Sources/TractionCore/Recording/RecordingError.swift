@@ -1,0 +1,132 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+/// Everything that can go wrong reading or writing a recording or one of its companion files.
+/// Each error names the file, the line (1-based) and the column (1-based field number and name)
+/// when they are known, so a user can open the file and find the fault.
+public struct RecordingError: Error, CustomStringConvertible, Equatable, Sendable {
+  /// What went wrong, for callers (and tests) that branch on it.
+  public enum Kind: String, Sendable, Equatable, CaseIterable {
+    /// The file could not be opened or read (the message carries the errno text).
+    case unreadable
+    /// The file has no bytes at all.
+    case empty
+    /// The first line is not `# format: traction-recording/...`.
+    case notARecording
+    /// The first line names a format version this reader does not know.
+    case unsupportedVersion
+    /// A metadata line before the header is not `# key: value`, repeats a key, or has a bad value.
+    case badMetadata
+    /// The file ends (or samples start) before a header line.
+    case missingHeader
+    /// The header has an empty column name.
+    case badHeader
+    /// The header names a column twice.
+    case duplicateColumn
+    /// A required column (or one of a set that must come together) is absent.
+    case missingColumn
+    /// A column the writer cannot fill (writers only; readers ignore unknown columns).
+    case unknownColumn
+    /// A field is not a decimal number (or not an integer for `seq`).
+    case notANumber
+    /// A field is `nan`, `inf`, or overflows to infinity.
+    case notFinite
+    /// `t_s` does not increase strictly.
+    case timeNotIncreasing
+    /// A sample line in the middle of the file has more or fewer fields than the header.
+    case wrongFieldCount
+    /// A line is not valid UTF-8.
+    case invalidUTF8
+    /// A line is longer than the reader's buffer.
+    case lineTooLong
+    /// A sample handed to a writer lacks a value its layout needs, or holds nan/inf.
+    case invalidSample
+    /// The file could not be created or written (the message carries the errno text).
+    case writeFailed
+    /// A companion JSON file could not be decoded or encoded.
+    case badJSON
+    /// The reader or writer was used after `close()`.
+    case closed
+  }
+
+  public var kind: Kind
+  /// The path (or in-memory name) of the file concerned, as the caller gave it.
+  public var file: String
+  /// 1-based physical line number, when the fault is on a line.
+  public var line: Int?
+  /// 1-based field number within the line, when the fault is in one field.
+  public var column: Int?
+  /// The header name of that field, when known.
+  public var columnName: String?
+  /// Human-readable reason, e.g. `'abc' is not a number`.
+  public var reason: String
+
+  public init(
+    _ kind: Kind, file: String, line: Int? = nil, column: Int? = nil, columnName: String? = nil,
+    reason: String
+  ) {
+    self.kind = kind
+    self.file = file
+    self.line = line
+    self.column = column
+    self.columnName = columnName
+    self.reason = reason
+  }
+
+  /// `s7.csv:12: column 3 (acc_y): 'abc' is not a number`
+  public var description: String {
+    var s = file
+    if let line { s += ":\(line)" }
+    s += ": "
+    if let column {
+      s += "column \(column)"
+      if let columnName { s += " (\(columnName))" }
+      s += ": "
+    } else if let columnName {
+      s += "column \(columnName): "
+    }
+    return s + reason
+  }
+
+  /// The text of a C `errno`, e.g. "No such file or directory".
+  static func errnoText(_ code: Int32) -> String {
+    guard let p = strerror(code) else { return "errno \(code)" }
+    return String(cString: p)
+  }
+}
+
+/// Something a reader noticed and handled without failing, e.g. a cut-short last line it dropped.
+/// Kept so the user is told rather than the fault being hidden.
+public struct RecordingNotice: Sendable, Equatable, CustomStringConvertible {
+  public enum Kind: String, Sendable, Equatable {
+    /// The last line had no newline and was incomplete (a power loss); it was dropped.
+    case truncatedLastLineDropped
+    /// A header column with a name the format does not define; its values are ignored.
+    case unknownColumnIgnored
+  }
+
+  public var kind: Kind
+  public var file: String
+  public var line: Int
+  public var column: Int?
+  public var message: String
+
+  public init(_ kind: Kind, file: String, line: Int, column: Int? = nil, message: String) {
+    self.kind = kind
+    self.file = file
+    self.line = line
+    self.column = column
+    self.message = message
+  }
+
+  public var description: String {
+    var s = "\(file):\(line): "
+    if let column { s += "column \(column): " }
+    return s + message
+  }
+}
