@@ -82,6 +82,10 @@ public struct ExtensionAngleTracker: Sendable {
   public private(set) var hasAxis = false
   /// Time at which θ = 0 was fixed.
   public private(set) var referenceTime = 0.0
+  /// How many times a tentative axis was replaced by a larger movement about another axis. The
+  /// movements read before `replacedBefore` were about the wrong axis (a roll, not a rise).
+  public private(set) var axisReplacements = 0
+  public private(set) var replacedBefore = 0.0
 
   // Reference search.
   private var started = false
@@ -95,6 +99,7 @@ public struct ExtensionAngleTracker: Sendable {
 
   // Axis learning.
   private var inExcursion = false
+  private var excursionStart = 0.0
   private var excursionPeakDeg = 0.0
   private var excursionAxisSum = SIMD3<Double>(0, 0, 0)
   private var axisSourcePeakDeg = 0.0
@@ -232,6 +237,7 @@ public struct ExtensionAngleTracker: Sendable {
     if !inExcursion {
       guard unsignedDeg >= axisLockDeg * 0.8 else { return }
       inExcursion = true
+      excursionStart = t
       excursionPeakDeg = 0
       excursionAxisSum = .zero
       refiningExcursion = false
@@ -273,6 +279,8 @@ public struct ExtensionAngleTracker: Sendable {
       axisSourcePeakDeg = excursionPeakDeg
       refiningExcursion = true
       blendStart = t
+      axisReplacements += 1
+      replacedBefore = excursionStart
     }
   }
 }

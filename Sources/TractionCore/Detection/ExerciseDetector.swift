@@ -363,7 +363,7 @@ public struct ExerciseDetector: Sendable {
       // the extreme or a breath on top of it belongs to the plateau).
       let threshold = min(
         0.7 * transitPeakSpeed,
-        max(0.25 * config.calmSlope, 0.25 * transitPeakSpeed, 1.2 * rippleSpeed))
+        max(0.25 * config.calmSlope, 0.12 * transitPeakSpeed, 0.7 * rippleSpeed))
       var s = min(extIndex, j)
       while s > transitStartIndex && sign * localSlope(s - 1) < threshold { s -= 1 }
       if debugTrace { print("begin plateau at", time(s), "now", time(j), calm, turned, transitPeakSpeed) }
@@ -508,7 +508,7 @@ public struct ExerciseDetector: Sendable {
     for i in max(plateau.startIndex, j - recent)...j { peak = max(peak, sign * localSlope(i)) }
     let own = breathingSpeed(upTo: j - Int((2.5 / bin).rounded()))
     let ripple = own ?? rippleSpeed
-    let threshold = min(0.7 * peak, max(0.25 * config.calmSlope, 0.25 * peak, 1.2 * ripple))
+    let threshold = min(0.7 * peak, max(0.25 * config.calmSlope, 0.12 * peak, 0.7 * ripple))
     let limit = max(plateau.startIndex, j - Int((5.0 / bin).rounded()))
     var i = j
     while i > limit && sign * localSlope(i - 1) >= threshold { i -= 1 }
@@ -737,6 +737,33 @@ public struct ExerciseDetector: Sendable {
       events.push(.holdEnded(index: index, record: record))
     }
     return true
+  }
+
+  /// Withdraws the reps that ended before `t`, with their holds and steps: the angle they were
+  /// read on turned out to be about the wrong axis (a roll taken for the first rise).
+  public mutating func withdrawReps(endingBefore t: Double) {
+    var removed = 0
+    while removed < reps.count && reps[removed].rep.end <= t { removed += 1 }
+    guard removed > 0 else { return }
+    reps.removeFirst(removed)
+    var holdsRemoved = 0
+    while holdsRemoved < holds.count && holds[holdsRemoved].repIndex < removed { holdsRemoved += 1 }
+    holds.removeFirst(holdsRemoved)
+    for i in holds.indices { holds[i].repIndex -= removed }
+    var stepsRemoved = 0
+    while stepsRemoved < breathSteps.count && breathSteps[stepsRemoved].repIndex < removed {
+      stepsRemoved += 1
+    }
+    breathSteps.removeFirst(stepsRemoved)
+    for i in breathSteps.indices {
+      breathSteps[i].repIndex -= removed
+      breathSteps[i].holdIndex -= holdsRemoved
+    }
+    repFirstHold = max(0, repFirstHold - holdsRemoved)
+    repFirstStep = max(0, repFirstStep - stepsRemoved)
+    if let p = pendingKeptStep { pendingKeptStep = p >= stepsRemoved ? p - stepsRemoved : nil }
+    if let s = plateau.stepIndex { plateau.stepIndex = s >= stepsRemoved ? s - stepsRemoved : nil }
+    events.push(.repsWithdrawn(count: removed))
   }
 
   private mutating func confirmRep(_ j: Int) {

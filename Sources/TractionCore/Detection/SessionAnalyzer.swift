@@ -227,6 +227,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   private var gaps = 0
   private var gapSeconds = 0.0
   private var warnings = SessionWarningSet()
+  private var axisReplacementsSeen = 0
 
   // Lying baseline of the elbow force (mean over the first `baselineSeconds`).
   private let baselineSeconds = 3.0
@@ -295,6 +296,10 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
       if let imu = sample.imu {
         estimator.update(gyr: imu.gyr, acc: imu.acc, dt: dt)
         let reading = tracker.update(t: t, up: estimator.up, gyr: imu.gyr, acc: imu.acc)
+        if tracker.axisReplacements != axisReplacementsSeen {
+          axisReplacementsSeen = tracker.axisReplacements
+          detector.withdrawReps(endingBefore: tracker.replacedBefore)
+        }
         out.hasAxis = reading.hasAxis
         if reading.isReady {
           out.thetaDeg = reading.thetaDeg
