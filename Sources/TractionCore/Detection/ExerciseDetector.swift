@@ -11,7 +11,6 @@
 /// at least 2 s is a hold. A breath step is a rise of ≥ 1° between the means of consecutive holds
 /// whose gap is 0.5–4 s. Memory is fixed (rings of ~100 s at the bin rate); nothing allocates per
 /// sample (the result lists grow only when an event is found).
-nonisolated(unsafe) var debugTrace = false  // TEMP
 public struct ExerciseDetector: Sendable {
   public let config: DetectorConfig
 
@@ -74,6 +73,7 @@ public struct ExerciseDetector: Sendable {
     var lumbarSum = 0.0
     var lumbarN = 0
     var upCount = 0
+    var fastCount = 0
     var downCount = 0
     var announced = false
     var firstLoad = Double.nan
@@ -366,7 +366,6 @@ public struct ExerciseDetector: Sendable {
         max(0.25 * config.calmSlope, 0.12 * transitPeakSpeed, 0.7 * rippleSpeed))
       var s = min(extIndex, j)
       while s > transitStartIndex && sign * localSlope(s - 1) < threshold { s -= 1 }
-      if debugTrace { print("begin plateau at", time(s), "now", time(j), calm, turned, transitPeakSpeed) }
       let from = transitStartIndex
       beginPlateau(at: s, now: j)
       plateau.transitStart = from
@@ -442,7 +441,9 @@ public struct ExerciseDetector: Sendable {
     let useLag = plateau.lagN >= oneSecondBins
     let mu = useLag ? (plateau.lagMax + plateau.lagMin) / 2 : plateau.mean
     let own = useLag ? plateau.lagMax - plateau.lagMin : 0
-    let swing = max(own, rippleSwing)
+    // After 5 s the plateau has shown its own breathing (half a period of the slowest).
+    let age = time(j) - time(plateau.startIndex)
+    let swing = age >= 6 ? own : max(own, rippleSwing)
     // Upward the band is tight (a breath step of 1° must get out); downward it is wider, as an
     // exhale may sink a little without ending the plateau.
     let m = config.holdExitMin
@@ -465,10 +466,27 @@ public struct ExerciseDetector: Sendable {
       plateau.downCount = 0
     }
     let exitBins = max(1, Int((0.15 / bin).rounded()))
+    // A fast move leaves at once, before it is out of the band: the angular speed is part of
+    // what a hold is. Fast means well above what breathing gives (2.5°/s at most by the spec,
+    // or what this plateau or the session has shown).
+    let v = localSlope(j)
+    let breathing = age >= 2.5 ? breathingSpeed(upTo: j - oneSecondBins) : nil
+    let fast = max(3 * m, 1.5 * (breathing ?? max(rippleSpeed, 2.5 * m)))
+    if abs(v) > fast && abs(zj - mu) > 0.4 * m && (v > 0) == (zj > mu) {
+      plateau.fastCount += 1
+    } else {
+      plateau.fastCount = 0
+    }
+    if plateau.fastCount >= exitBins {
+      if v > 0 {
+        plateau.upCount = exitBins
+      } else {
+        plateau.downCount = exitBins
+      }
+    }
     if plateau.upCount >= exitBins || plateau.downCount >= exitBins {
       let up = plateau.upCount >= exitBins
       let e = backdate(up: up, from: j)
-      if debugTrace { print("exit", up, "at", time(j), "z", zj, "mu", mu, "band", band, "end", time(e), "start", time(plateau.startIndex)) }
       closePlateau(endIndex: e, lastAdded: j, endedDown: !up)
       startTransit(up: up, at: e, now: j)
       return
