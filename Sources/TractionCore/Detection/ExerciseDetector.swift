@@ -454,7 +454,6 @@ public struct ExerciseDetector: Sendable {
       up += 0.3 * m
       down += 0.3 * m
     }
-    let band = zj > mu ? up : down
     if zj > mu + up {
       plateau.upCount += 1
       plateau.downCount = 0
