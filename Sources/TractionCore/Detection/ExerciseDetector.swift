@@ -718,9 +718,15 @@ public struct ExerciseDetector: Sendable {
   private mutating func mergeWithLastHold(endIndex e: Int) -> Bool {
     guard plateau.stepIndex == nil, holds.count > repFirstHold, let prevPlateau = lastHoldPlateau,
       let prev = holds.last, lastHoldEnd >= plateau.transitStart - 1,
-      time(plateau.startIndex) - prev.hold.end <= config.stepMaxSeconds,
-      abs(plateau.mean - prev.hold.meanDeg) < 0.6 * config.stepMinRise
+      time(plateau.startIndex) - prev.hold.end <= config.stepMaxSeconds
     else { return false }
+    // The same height, or a brief interruption (a tap, a jolt) with less than a breath step
+    // between the two.
+    let gap = time(plateau.startIndex) - prev.hold.end
+    let dh = abs(plateau.mean - prev.hold.meanDeg)
+    guard dh < 0.6 * config.stepMinRise || (gap <= 1.5 && dh < config.stepMinRise) else {
+      return false
+    }
     let current = plateau
     plateau = prevPlateau
     if lastHoldEnd + 1 < current.startIndex {

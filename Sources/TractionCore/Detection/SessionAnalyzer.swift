@@ -228,6 +228,13 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   private var gapSeconds = 0.0
   private var warnings = SessionWarningSet()
   private var axisReplacementsSeen = 0
+  private let standardGravity = 9.80665
+  /// |specific force| − g beyond this (m/s²) is an impact: the exercise's own accelerations are
+  /// well under 1 m/s².
+  private let impactThreshold = 4.0
+  private var lastGoodAcc: SIMD3<Double>? = nil
+  /// Samples taken for impacts (taps) and kept out of the estimator.
+  public private(set) var impactSamples = 0
 
   // Lying baseline of the elbow force (mean over the first `baselineSeconds`).
   private let baselineSeconds = 3.0
@@ -294,7 +301,16 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
     switch mode {
     case .imu:
       if let imu = sample.imu {
-        estimator.update(gyr: imu.gyr, acc: imu.acc, dt: dt)
+        // An impact (a tap on the sensor: specific force far from 1 g) moves neither body nor
+        // vertical; its rate and force spikes are kept out of the estimator.
+        let accNorm = (imu.acc * imu.acc).sum().squareRoot()
+        if abs(accNorm - standardGravity) > impactThreshold {
+          impactSamples += 1
+          estimator.update(gyr: .zero, acc: lastGoodAcc ?? imu.acc, dt: dt)
+        } else {
+          lastGoodAcc = imu.acc
+          estimator.update(gyr: imu.gyr, acc: imu.acc, dt: dt)
+        }
         let reading = tracker.update(t: t, up: estimator.up, gyr: imu.gyr, acc: imu.acc)
         if tracker.axisReplacements != axisReplacementsSeen {
           axisReplacementsSeen = tracker.axisReplacements
