@@ -29,15 +29,15 @@ import Testing
     var bad = try EvalOrientationCommand.parseAsRoot(
       ["/nonexistent", "--acc-time-constant=-1"])
     await #expect(throws: (any Error).self) {
-      if var command = bad as? EvalOrientationCommand { try await command.run() }
+      if let command = bad as? EvalOrientationCommand { try await command.run() }
     }
     bad = try EvalOrientationCommand.parseAsRoot(["/nonexistent", "--estimator", "kalman"])
     await #expect(throws: (any Error).self) {
-      if var command = bad as? EvalOrientationCommand { try await command.run() }
+      if let command = bad as? EvalOrientationCommand { try await command.run() }
     }
     let missing = try EvalOrientationCommand.parseAsRoot(["/nonexistent"])
     await #expect(throws: NumericCSVError.self) {
-      if var command = missing as? EvalOrientationCommand { try await command.run() }
+      if let command = missing as? EvalOrientationCommand { try await command.run() }
     }
     #expect(throws: (any Error).self) {
       try BenchFusionCommand.parseAsRoot(["--runs", "3"])  // --data is required
