@@ -7,4 +7,9 @@ public enum LinuxHardwareSupport {
   #else
     public static let isAvailable = false
   #endif
+
+  /// What a backend says when opened in a build without hardware support.
+  public static let unavailableMessage =
+    "this build lacks the LinuxHardware trait (or is not on Linux): rebuild with the default traits "
+    + "(`swift build`, needs libi2c-dev and libgpiod-dev) to use real I2C and GPIO"
 }
