@@ -32,7 +32,8 @@ public enum ChipFault: String, CaseIterable, Sendable, Codable, Comparable {
   /// The upper-back IMU disappears for 1.2 s and returns with its power-on registers: it is
   /// recovered with back-off, reported lost, then back.
   case vanish
-  /// The load cell disappears for 1.5 s and returns.
+  /// The load cell disappears for 4 s and returns (an HX711 read waits 0.6 s for a vanished
+  /// chip each time, so it takes that long to be declared lost).
   case loadVanish = "load-vanish"
   /// The sacrum IMU disappears for 1.2 s (needs the sacrum IMU).
   case sacrumVanish = "sacrum-vanish"
@@ -145,6 +146,8 @@ public final class ThroughChipsSession {
   public let hx711: EmulatedHX711?
 
   private let timeline: Timeline
+  /// Plan time 0 on the virtual clock.
+  private var originNanoseconds: UInt64?
   private var imuDriver: (any IMUDriver)?
   private var sacrumDriver: (any IMUDriver)?
   private var loadDriver: (any LoadCellDriver)?
@@ -233,15 +236,8 @@ public final class ThroughChipsSession {
       let request = IMUConfigurationRequest(
         sampleRateHz: config.rateHz, accelRangeG: 4, gyroRangeDPS: 500,
         mode: options.imuChip == .mpu6050 ? .fifo : .dataReady)
-      let back = ClosureMotion { t in
-        let r = plan.idealReadings(at: timeline.planTime(t)).upperBack
-        return MotionState(specificForce: r.acc, angularRate: r.gyr)
-      }
-      let (d, rep) = try Self.makeIMU(
-        options.imuChip, bus: bus, clock: clock, address: imuAddress, motion: back,
-        noise: Self.noise(options.imuChip, plan.imuErrors, ideal: ideal), seed: config.seed ^ 0x1A, request: request)
-      imuDriver = d
-      imuReport = rep
+      // The sacrum first: the loop drops its backlog while pairing it with the upper-back IMU,
+      // whose first sample then starts the recording.
       if config.includeSacrum {
         let sacrum = ClosureMotion { t in
           let r = plan.idealReadings(at: timeline.planTime(t)).sacrum
@@ -254,9 +250,25 @@ public final class ThroughChipsSession {
         sacrumDriver = d2
         sacrumReport = rep2
       }
+      let back = ClosureMotion { t in
+        let r = plan.idealReadings(at: timeline.planTime(t)).upperBack
+        return MotionState(specificForce: r.acc, angularRate: r.gyr)
+      }
+      let (d, rep) = try Self.makeIMU(
+        options.imuChip, bus: bus, clock: clock, address: imuAddress, motion: back,
+        noise: Self.noise(options.imuChip, plan.imuErrors, ideal: ideal), seed: config.seed ^ 0x1A, request: request)
+      imuDriver = d
+      imuReport = rep
+      // Plan time 0 is when the upper-back IMU starts sampling.
+      timeline.originSeconds = Double(clock.nowNanoseconds) / 1e9
+      originNanoseconds = clock.nowNanoseconds
     }
     self.imuReport = imuReport
     self.sacrumReport = sacrumReport
+    if originNanoseconds == nil {
+      timeline.originSeconds = Double(clock.nowNanoseconds) / 1e9
+      originNanoseconds = clock.nowNanoseconds
+    }
   }
 
   /// The known weight of the emulated calibration, N.
@@ -371,8 +383,8 @@ public final class ThroughChipsSession {
       if options.loadChip == .hx711 { return (0..<3).map { (t + 0.35 * Double($0), .hxPreempt) } }
       return (0..<3).map { (t + 0.35 * Double($0), .busErrors(load, .error(.bus), count: 1)) }
     case .loadVanish:
-      if options.loadChip == .hx711 { return [(t, .hxVanish), (t + 1.5, .hxReconnect)] }
-      return [(t, .vanish(load, seconds: 1.5))]
+      if options.loadChip == .hx711 { return [(t, .hxVanish), (t + 4, .hxReconnect)] }
+      return [(t, .vanish(load, seconds: 4))]
     }
   }
 
@@ -394,13 +406,13 @@ public final class ThroughChipsSession {
   public func run(recording: RecordingWriter, truth: ThetaTraceWriter) throws(ThroughChipsError) -> ThroughChipsResult {
     guard !ran else { throw .badOption("a through-chips session runs once") }
     ran = true
-    let originNs = clock.nowNanoseconds
-    timeline.originSeconds = Double(originNs) / 1e9
+    let originNs = originNanoseconds ?? clock.nowNanoseconds
+    let elapsed = Double(clock.nowNanoseconds &- originNs) / 1e9
     var acq: SensorAcquisition
     do throws(AcquisitionSetupError) {
       acq = try SensorAcquisition(
         clock: clock, rateHz: config.rateHz, imu: imuDriver, imu2: sacrumDriver, load: loadDriver,
-        durationSeconds: plan.duration, policy: options.policy)
+        durationSeconds: max(0, plan.duration - elapsed), policy: options.policy)
     } catch {
       throw .setup(error.description)
     }

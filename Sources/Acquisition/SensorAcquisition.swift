@@ -47,6 +47,7 @@ public struct SensorAcquisition {
   private var channels: [Channel]
   private let periodNanoseconds: UInt64
   private let loadPeriodNanoseconds: UInt64
+  private let loadEarlyNanoseconds: UInt64
   private var queue: [AcquisitionEvent] = []
   private var head = 0
   private var stopped = false
@@ -102,6 +103,7 @@ public struct SensorAcquisition {
     periodNanoseconds = UInt64((1e9 / pacedRate).rounded())
     let sps = max(1, load?.report.samplesPerSecond ?? 10)
     loadPeriodNanoseconds = 1_000_000_000 / UInt64(sps)
+    loadEarlyNanoseconds = min(loadPeriodNanoseconds / 2, periodNanoseconds &+ periodNanoseconds / 4)
     channels = [
       Channel(status: imu == nil ? .absent : .ok), Channel(status: imu2 == nil ? .absent : .ok),
       Channel(status: load == nil ? .absent : .ok),
@@ -204,7 +206,7 @@ public struct SensorAcquisition {
     var skip = false
     if pacer == .imu {
       sample.imu = reading
-      if isReadable(.imu2) { skip = !readSecondary(into: &sample) }
+      if isReadable(.imu2) { skip = !readSecondary(into: &sample, pacedAt: time) }
     } else {
       sample.imu2 = reading
     }
@@ -216,28 +218,45 @@ public struct SensorAcquisition {
     emit(sample, at: time, pacer: pacer)
   }
 
-  /// Reads the second IMU for the slot the first one paced; false when the slot is lost.
-  private mutating func readSecondary(into sample: inout Sample) -> Bool {
-    let now = clock.nowNanoseconds
-    do throws(IMUDriverError) {
-      if let m = try readIMU(.imu2, timeoutNanoseconds: periodNanoseconds) {
-        let r = IMUReading(acc: m.acc, gyr: m.gyr)
-        held2 = (r, clock.nowNanoseconds)
-        sample.imu2 = r
-        succeeded(.imu2)
+  /// Pairs the second IMU's sample with the slot the first one paced at `time`: the one within
+  /// ¾ of a period of it, reading (and waiting up to 1½ periods for) newer ones as needed. With
+  /// none (one chip has a backlog the other has not) the slot has no `imu2`. False when the slot
+  /// is lost to a fault.
+  private mutating func readSecondary(into sample: inout Sample, pacedAt time: UInt64) -> Bool {
+    let window = periodNanoseconds * 3 / 4
+    func near(_ at: UInt64) -> Bool { at > time ? at - time <= window : time - at <= window }
+    if let h = held2 {
+      if near(h.at) {
+        sample.imu2 = h.reading
         return true
       }
-    } catch {
-      fault(.imu2, .imu(error))
-      return false
+      if h.at > time { return true }
     }
-    // Its sample of this period came just before ours: use it while it is fresh.
-    if let h = held2, clock.nowNanoseconds &- h.at <= 2 &* periodNanoseconds {
-      sample.imu2 = h.reading
-      return true
+    let began = clock.nowNanoseconds
+    // Bounded: a FIFO backlog is at most a few dozen frames.
+    for _ in 0..<64 {
+      let m: IMUMeasurement?
+      do throws(IMUDriverError) {
+        m = try readIMU(.imu2, timeoutNanoseconds: periodNanoseconds + periodNanoseconds / 2)
+      } catch {
+        fault(.imu2, .imu(error))
+        return false
+      }
+      guard let m else {
+        fault(.imu2, .noData(waitedMicroseconds: (clock.nowNanoseconds &- began) / 1_000))
+        return false
+      }
+      succeeded(.imu2)
+      let at = m.timestampNanoseconds == 0 ? clock.nowNanoseconds : m.timestampNanoseconds
+      let r = IMUReading(acc: m.acc, gyr: m.gyr)
+      held2 = (r, at)
+      if near(at) {
+        sample.imu2 = r
+        return true
+      }
+      if at > time { return true }
     }
-    fault(.imu2, .noData(waitedMicroseconds: (clock.nowNanoseconds &- now) / 1_000))
-    return false
+    return true
   }
 
   private mutating func readIMU(_ s: AcquisitionSensor, timeoutNanoseconds: UInt64) throws(IMUDriverError)
@@ -311,8 +330,10 @@ public struct SensorAcquisition {
     do throws(LoadCellError) {
       let v = try d.readForce()
       let after = clock.nowNanoseconds
-      // The next conversion is a full period after this one; reading earlier would wait for it.
-      nextLoadReadAt = after &+ loadPeriodNanoseconds
+      // The next conversion is a period after this one. Reading a little early (it then waits
+      // for it, at most `loadEarlyNanoseconds`) keeps the reads locked to the conversions;
+      // reading a slot late every time would drift until a conversion is skipped.
+      nextLoadReadAt = after &+ loadPeriodNanoseconds &- loadEarlyNanoseconds
       if let v {
         latestLoad = v
         lastLoadAt = after
