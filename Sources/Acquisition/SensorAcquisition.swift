@@ -134,9 +134,11 @@ public struct SensorAcquisition {
       return nil
     }
     if startNanoseconds == nil {
-      let now = clock.nowNanoseconds
-      startNanoseconds = now
-      nextSlotAt = now
+      startNanoseconds = clock.nowNanoseconds
+      // A first load value before the first sample (this waits up to one conversion), so that
+      // every sample has one and the slot grid starts after the wait.
+      readLoadIfDue()
+      nextSlotAt = clock.nowNanoseconds
     }
     while head >= queue.count {
       if let d = durationSeconds, let s = startNanoseconds,
@@ -277,12 +279,15 @@ public struct SensorAcquisition {
   private mutating func runClockPacedSlot() {
     let now = clock.nowNanoseconds
     if nextSlotAt > now { clock.delay(nanoseconds: nextSlotAt &- now) }
-    let time = clock.nowNanoseconds
-    // Do not burst to catch up after a long stall: restart the grid from now.
-    nextSlotAt = max(nextSlotAt &+ periodNanoseconds, time &+ periodNanoseconds / 2)
+    // Samples sit on the slot grid; a slot delayed by less than two periods (a load-cell read
+    // that waited for its conversion) keeps its grid time and the next one catches up. After a
+    // longer stall the grid restarts from now: the missed slots show as a gap.
+    let late = clock.nowNanoseconds &- nextSlotAt
+    let time = late < 2 &* periodNanoseconds ? nextSlotAt : clock.nowNanoseconds
+    nextSlotAt = time &+ periodNanoseconds
     guard channels[index(.load)].status != .absent else { return }
     readLoadIfDue()
-    guard currentLoad() != nil else { return }
+    guard currentLoad(at: time) != nil else { return }
     emit(Sample(t: 0), at: time, pacer: .load)
   }
 
@@ -314,7 +319,7 @@ public struct SensorAcquisition {
     lastSampleNanoseconds = time
     s.t = Double(elapsed) / 1e9
     s.seq = seq
-    s.loadN = currentLoad()
+    s.loadN = currentLoad(at: time)
     statistics.samples += 1
     queue.append(.sample(s))
   }
@@ -346,11 +351,11 @@ public struct SensorAcquisition {
     }
   }
 
-  /// The latest conversion, while it is fresh enough to stand for now.
-  private func currentLoad() -> Double? {
+  /// The latest conversion, while it is fresh enough to stand for a sample taken at `time`.
+  private func currentLoad(at time: UInt64) -> Double? {
     guard let v = latestLoad, channels[index(.load)].status != .absent else { return nil }
     let hold = UInt64(Double(loadPeriodNanoseconds) * (1 + max(0, policy.loadHoldPeriods)))
-    return clock.nowNanoseconds &- lastLoadAt <= hold ? v : nil
+    return time <= lastLoadAt || time &- lastLoadAt <= hold ? v : nil
   }
 
   // MARK: Faults and recovery
@@ -402,9 +407,11 @@ public struct SensorAcquisition {
     if failure.kind == .deviceReset { channels[i].consecutive = 0 }
     if channels[i].status == .ok { channels[i].status = .failing }
     if channels[i].consecutive >= max(1, policy.faultsBeforeRecovery) {
+      // The first attempt after one back-off: a recovery may block (a load cell waits for its
+      // first conversion), and the IMU FIFOs should drain in between.
       channels[i].status = .recovering
       channels[i].attempts = 0
-      channels[i].nextAttemptAt = now
+      channels[i].nextAttemptAt = now &+ UInt64(max(0, policy.initialBackoffSeconds) * 1e9)
     }
   }
 
