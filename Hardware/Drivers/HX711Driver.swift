@@ -150,7 +150,7 @@ public struct HX711Driver<Clock: DelayClock, ClockLine: GPIOOutputLine, DataLine
       samplesPerSecond: configuration.rate.rawValue)
   }
 
-  /// Power-cycles the chip (PD_SCK high for 100 µs, then low: a reset to channel A gain 128),
+  /// Power-cycles the chip (PD_SCK high for 120 µs, then low: a reset to channel A gain 128),
   /// waits for the first conversion and clocks it out with the configured gain's pulses.
   @discardableResult
   public mutating func start() throws(LoadCellError) -> LoadCellReport {

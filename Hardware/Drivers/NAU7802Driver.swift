@@ -178,7 +178,7 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
   public let address: UInt8
   /// Whether ``start()`` has to run (again) before the next read.
   public private(set) var needsStart = true
-  /// Resets the driver noticed and recovered from.
+  /// Times the driver set the chip up again after a reset or a failed start.
   public private(set) var resetsRecovered = 0
 
   /// The bus the driver owns (for a scripted bus: check it with `finish()` after a test).
@@ -301,10 +301,21 @@ public struct NAU7802Driver<Bus: I2CBus, Clock: DelayClock>: LoadCellDriver {
     return report
   }
 
+  /// Applies new settings by setting the chip up again: the datasheet asks for a fresh offset
+  /// calibration after any change of gain, rate or channel.
+  @discardableResult
+  public mutating func reconfigure(_ configuration: NAU7802Configuration) throws(LoadCellError)
+    -> LoadCellReport
+  {
+    self.configuration = configuration
+    return try start()
+  }
+
   public mutating func readRaw() throws(LoadCellError) -> Int32? {
     if needsStart {
+      let recovering = report.detected.isEmpty == false
       try start()
-      resetsRecovered += 1
+      if recovering { resetsRecovered += 1 }
     }
     return try readConversion()
   }

@@ -30,6 +30,12 @@ public final class LinuxI2CBus: I2CBus {
   public let functionality: UInt
   /// The mode in use.
   public let mode: Mode
+  /// Whether SMBus mode cuts transfers over 32 bytes into chunks (see the initialiser).
+  public let splitLongSMBusTransfers: Bool
+
+  /// The longest single SMBus transfer, for drivers that size their bursts (a FIFO read):
+  /// 32 in SMBus mode, nil when `I2C_RDWR` takes any length.
+  public var maxSingleTransferBytes: Int? { mode == .smbus ? SMBusCall.maxBlock : nil }
 
   #if LinuxHardware && os(Linux)
     private let fd: Int32
@@ -38,14 +44,26 @@ public final class LinuxI2CBus: I2CBus {
   #endif
 
   /// Opens `/dev/i2c-<busNumber>`.
-  public convenience init(busNumber: Int, forceSMBus: Bool = false) throws(I2CError) {
-    try self.init(path: "/dev/i2c-\(busNumber)", forceSMBus: forceSMBus)
+  public convenience init(
+    busNumber: Int, forceSMBus: Bool = false, splitLongSMBusTransfers: Bool = true
+  ) throws(I2CError) {
+    try self.init(
+      path: "/dev/i2c-\(busNumber)", forceSMBus: forceSMBus,
+      splitLongSMBusTransfers: splitLongSMBusTransfers)
   }
 
   /// Opens an i2c-dev node and asks the adapter what it can do.
-  /// - Parameter forceSMBus: use SMBus calls even when the adapter supports `I2C_RDWR`.
-  public init(path: String, forceSMBus: Bool = false) throws(I2CError) {
+  /// - Parameters:
+  ///   - forceSMBus: use SMBus calls even when the adapter supports `I2C_RDWR`.
+  ///   - splitLongSMBusTransfers: in SMBus mode, cut transfers over 32 bytes into chunks that
+  ///     start at `register + 32·k` (right for register blocks, which auto-increment); false
+  ///     refuses them with `.notSupported` instead, for devices read through a FIFO port
+  ///     register that does not advance.
+  public init(path: String, forceSMBus: Bool = false, splitLongSMBusTransfers: Bool = true)
+    throws(I2CError)
+  {
     self.path = path
+    self.splitLongSMBusTransfers = splitLongSMBusTransfers
     #if LinuxHardware && os(Linux)
       let fd = open(path, O_RDWR | O_CLOEXEC)
       guard fd >= 0 else {
@@ -87,15 +105,7 @@ public final class LinuxI2CBus: I2CBus {
   public func transaction(address: UInt8, _ operations: [I2COperation]) throws(I2CError)
     -> [[UInt8]]
   {
-    guard address <= 0x7F else {
-      throw I2CError(
-        .other, address: address,
-        detail: "\(path): 0x\(String(address, radix: 16)) is not a 7-bit address")
-    }
-    for case .read(let count) in operations where count < 0 || count > Int(UInt16.max) {
-      throw I2CError(
-        .other, address: address, detail: "\(path): cannot read \(count) bytes in one message")
-    }
+    try Self.validate(address: address, operations, path: path)
     #if LinuxHardware && os(Linux)
       switch mode {
       case .plainI2C: return try rdwr(address: address, operations)
@@ -106,6 +116,27 @@ public final class LinuxI2CBus: I2CBus {
         .notSupported, address: address,
         detail: "\(path): \(LinuxHardwareSupport.unavailableMessage)")
     #endif
+  }
+
+  /// Refuses what no adapter can send: addresses past 7 bits, negative reads, messages longer
+  /// than the 16-bit length of an `i2c_msg`.
+  static func validate(address: UInt8, _ operations: [I2COperation], path: String) throws(I2CError)
+  {
+    guard address <= 0x7F else {
+      throw I2CError(
+        .other, address: address,
+        detail: "\(path): 0x\(String(address, radix: 16)) is not a 7-bit address")
+    }
+    // One i2c_msg carries at most 65535 bytes (its length is 16 bits).
+    for case .read(let count) in operations where count < 0 || count > Int(UInt16.max) {
+      throw I2CError(
+        .other, address: address, detail: "\(path): cannot read \(count) bytes in one message")
+    }
+    for case .write(let bytes) in operations where bytes.count > Int(UInt16.max) {
+      throw I2CError(
+        .other, address: address,
+        detail: "\(path): cannot write \(bytes.count) bytes in one message")
+    }
   }
 
   static func describe(_ operations: [I2COperation]) -> String {
@@ -186,7 +217,7 @@ public final class LinuxI2CBus: I2CBus {
 
     private func smbus(address: UInt8, _ operations: [I2COperation]) throws(I2CError) -> [[UInt8]] {
       let calls: [SMBusCall]
-      switch SMBusCall.plan(operations) {
+      switch SMBusCall.plan(operations, splitLong: splitLongSMBusTransfers) {
       case .success(let planned): calls = planned
       case .failure(let why):
         throw I2CError(

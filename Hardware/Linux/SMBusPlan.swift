@@ -20,7 +20,24 @@ enum SMBusCall: Equatable, Sendable {
   static let maxBlock = 32
 
   /// Plans `operations` as SMBus calls, or explains why they cannot be.
-  static func plan(_ operations: [I2COperation]) -> Result<[SMBusCall], SMBusPlanError> {
+  /// - Parameter splitLong: cut transfers over 32 bytes into chunks at `register + 32·k`;
+  ///   when false they are refused instead (right for a FIFO port, which does not advance).
+  static func plan(_ operations: [I2COperation], splitLong: Bool = true)
+    -> Result<[SMBusCall], SMBusPlanError>
+  {
+    for op in operations {
+      let n: Int
+      switch op {
+      case .write(let bytes): n = bytes.count - 1
+      case .read(let count): n = count
+      }
+      if !splitLong && n > maxBlock {
+        return .failure(
+          SMBusPlanError(
+            "SMBus block transfers stop at \(maxBlock) bytes and splitting is off: "
+              + "transfer at most \(maxBlock) bytes at a time (cap FIFO bursts)"))
+      }
+    }
     switch operations.count {
     case 0:
       return .success([])

@@ -1,5 +1,6 @@
 import Foundation
 import HAL
+import SensorDrivers
 import XCTest
 
 @testable import LinuxHAL
@@ -90,6 +91,49 @@ final class LinuxBackendTests: XCTestCase {
     }
   }
 
+  func testTransactionsNoAdapterCanSendAreRefusedBeforeTheKernel() {
+    let path = "/dev/i2c-1"
+    for (address, ops) in [
+      (UInt8(0x80), [I2COperation.read(1)]), (0x2A, [.read(-1)]), (0x2A, [.read(70_000)]),
+      (0x2A, [.write([UInt8](repeating: 0, count: 70_000))]),
+    ] {
+      XCTAssertThrowsError(try LinuxI2CBus.validate(address: address, ops, path: path)) { error in
+        XCTAssertTrue((error as? I2CError)?.detail.contains(path) ?? false, "\(error)")
+      }
+    }
+    XCTAssertNoThrow(
+      try LinuxI2CBus.validate(address: 0x77, [.write([1]), .read(65_535)], path: path))
+  }
+
+  func testTheDocumentedCompositionCompilesAndFailsCleanlyWithoutDevices() {
+    // docs/hardware-loadcell-linux.md, "Putting them together", on nodes that do not exist.
+    XCTAssertThrowsError(
+      try {
+        let chip = try LinuxGPIOChip(number: 99)
+        var hx711 = HX711Driver(
+          clock: SystemClock(), clockLine: try chip.requestOutput(offset: 5),
+          dataLine: try chip.requestInput(offset: 6),
+          configuration: HX711Configuration(gain: .channelA128, rate: .sps80, medianOfThree: true))
+        try hx711.start()
+      }()
+    ) { error in XCTAssertTrue(error is GPIOError, "\(error)") }
+    XCTAssertThrowsError(
+      try {
+        var nau = NAU7802Driver(bus: try LinuxI2CBus(busNumber: 99), clock: SystemClock())
+        try nau.start()
+      }()
+    ) { error in XCTAssertTrue(error is I2CError, "\(error)") }
+  }
+
+  func testAnImpossibleRealtimePriorityIsRefusedWithItsErrno() {
+    XCTAssertThrowsError(try LinuxScheduling.useRealtimePriorityForCurrentThread(1_000)) { error in
+      guard let e = error as? LinuxSchedulingError else { return XCTFail("\(error)") }
+      // Out of range is EINVAL; an unprivileged process may be told EPERM first.
+      XCTAssertTrue([EINVAL, EPERM].contains(e.errno), "\(e)")
+      XCTAssertTrue(e.description.contains("1000"), e.description)
+    }
+  }
+
   // MARK: SMBus fallback plan
 
   func testRegisterReadsBecomeSMBusCallsInThirtyTwoByteChunks() {
@@ -117,6 +161,21 @@ final class LinuxBackendTests: XCTestCase {
         .writeBlockData(register: 0x30, bytes: (32..<40).map { UInt8($0) }),
       ]))
     XCTAssertEqual(SMBusCall.plan([]), .success([]))
+  }
+
+  func testLongTransfersAreRefusedWhenSplittingIsOff() {
+    XCTAssertEqual(
+      SMBusCall.plan([.write([0x74]), .read(32)], splitLong: false),
+      .success([.readBlockData(register: 0x74, count: 32)]))
+    guard case .failure(let why) = SMBusCall.plan([.write([0x74]), .read(33)], splitLong: false)
+    else {
+      return XCTFail("a 33-byte FIFO read must not be split")
+    }
+    XCTAssertTrue(why.reason.contains("32"), why.reason)
+    guard
+      case .failure = SMBusCall.plan(
+        [.write([0x10] + Array(repeating: 0, count: 33))], splitLong: false)
+    else { return XCTFail("a 33-byte write must not be split") }
   }
 
   func testShapesWithoutAnSMBusFormAreRefused() {

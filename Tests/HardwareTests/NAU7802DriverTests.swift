@@ -203,4 +203,16 @@ final class NAU7802DriverTests: XCTestCase {
     XCTAssertEqual(chip.gainFactor, 64)
     XCTAssertEqual(driver.resetsRecovered, 1)
   }
+
+  func testReconfigureChangesGainAndRateAndCalibratesAgain() throws {
+    var (_, _, chip, driver) = makeRig(NAU7802Configuration(gain: .x128, rate: .sps10))
+    try driver.start()
+    XCTAssertEqual(try driver.readRaw(), 34_000)
+    let report = try driver.reconfigure(NAU7802Configuration(gain: .x16, rate: .sps320))
+    XCTAssertEqual(report.gain, 16)
+    XCTAssertEqual(chip.gainFactor, 16)
+    XCTAssertEqual(chip.samplesPerSecond, 320)
+    XCTAssertTrue(chip.isOffsetCalibrated)
+    XCTAssertEqual(try driver.readRaw(), 4_250, "(4000 + 30 × 1000) × 16 / 128")
+  }
 }

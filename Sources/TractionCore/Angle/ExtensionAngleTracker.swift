@@ -1,0 +1,305 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A known reference posture and left–right axis (from a calibration profile), both in the sensor
+/// frame. With one, the tracker is ready from the first sample and learns nothing.
+public struct AngleCalibration: Sendable, Equatable, Codable {
+  /// Unit vertical of the relaxed prone posture (θ = 0), sensor frame.
+  public var referenceUp: SIMD3<Double>
+  /// Unit left–right axis, signed so that raising the chest is a positive rotation.
+  public var axis: SIMD3<Double>
+
+  public init(referenceUp: SIMD3<Double>, axis: SIMD3<Double>) {
+    self.referenceUp = referenceUp
+    self.axis = axis
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case referenceUp = "reference_up"
+    case axis
+  }
+}
+
+/// What the tracker knows at one sample.
+public struct AngleReading: Sendable, Equatable {
+  /// Extension angle in degrees; meaningful only when `isReady`.
+  public var thetaDeg: Double
+  /// θ = 0 is defined (the reference posture is known).
+  public var isReady: Bool
+  /// The left–right axis is known; before that θ is the unsigned angle from the reference.
+  public var hasAxis: Bool
+
+  public init(thetaDeg: Double, isReady: Bool, hasAxis: Bool) {
+    self.thetaDeg = thetaDeg
+    self.isReady = isReady
+    self.hasAxis = hasAxis
+  }
+
+  public static let notReady = AngleReading(thetaDeg: 0, isReady: false, hasAxis: false)
+}
+
+/// How θ = 0 was found.
+public enum ReferenceSource: String, Sendable, Equatable, Codable {
+  /// Not yet found.
+  case none
+  /// The first ≥ `stillSeconds` of stillness, as the recording format asks.
+  case initialStillness = "initial_stillness"
+  /// The recording did not start still: θ = 0 was taken from the first samples (a warning).
+  case firstSamples = "first_samples"
+  /// Given by a calibration profile.
+  case calibration
+}
+
+/// Turns the estimator's vertical (`up`, sensor frame) into the extension angle θ in degrees.
+///
+/// θ = 0 is the mean vertical g0 over the first stretch of stillness; the left–right axis is
+/// learned from the first rise as the direction of g0 × g. θ is the signed rotation of the vertical
+/// about that axis (the vertical projected onto the plane ⊥ axis), so rolling about the long axis
+/// does not read as extension. Streaming, constant memory, no allocation.
+public struct ExtensionAngleTracker: Sendable {
+  /// Seconds of stillness that define θ = 0.
+  public var stillSeconds = 3.0
+  /// Gyro magnitude (rad/s, smoothed) below which the body counts as still.
+  public var stillGyroRadPerSec = 0.1
+  /// How far (degrees) the accelerometer direction may wander from its running mean while still.
+  public var stillWanderDeg = 2.5
+  /// Angle from g0 (degrees) at which the axis is first taken.
+  public var axisLockDeg = 5.0
+  /// An excursion ends when the angle from g0 falls below this (degrees).
+  public var excursionEndDeg = 2.5
+  /// An axis learned from an excursion peaking below this (degrees) may be replaced by a later,
+  /// larger excursion about a clearly different axis (the first movement was a roll, not a rise).
+  public var tentativePeakDeg = 12.0
+  /// Seconds over which θ blends from the unsigned angle to the projection when the axis arrives.
+  public var blendSeconds = 0.5
+
+  public private(set) var referenceSource: ReferenceSource = .none
+  public private(set) var referenceUp = SIMD3<Double>(0, 0, 1)
+  public private(set) var axis = SIMD3<Double>(0, 0, 0)
+  public private(set) var hasAxis = false
+  /// Time at which θ = 0 was fixed.
+  public private(set) var referenceTime = 0.0
+  /// How many times a tentative axis was replaced by a larger movement about another axis. The
+  /// movements read before `replacedBefore` were about the wrong axis (a roll, not a rise).
+  public private(set) var axisReplacements = 0
+  public private(set) var replacedBefore = 0.0
+
+  // Reference search.
+  private var started = false
+  private var stillStart = 0.0
+  private var firstT = 0.0
+  private var accDirSum = SIMD3<Double>(0, 0, 0)
+  private var accDirCount = 0
+  private var gyroSmooth = 0.0
+  private var lastT = 0.0
+  private var movingSince = -1.0
+
+  // Axis learning.
+  private var inExcursion = false
+  private var excursionStart = 0.0
+  private var excursionPeakDeg = 0.0
+  private var excursionAxisSum = SIMD3<Double>(0, 0, 0)
+  private var axisSourcePeakDeg = 0.0
+  private var refiningExcursion = false
+  private var blendStart = -1.0
+  // Precomputed frame for the projection: p0 (reference in the plane ⊥ axis), b = axis × p0.
+  private var p0 = SIMD3<Double>(0, 0, 1)
+  private var b = SIMD3<Double>(1, 0, 0)
+
+  public init() {}
+
+  /// A tracker that starts ready, with θ = 0 and the axis from a profile.
+  public init(calibration: AngleCalibration) {
+    referenceUp = normalized(calibration.referenceUp)
+    referenceSource = .calibration
+    setAxis(normalized(calibration.axis))
+    axisSourcePeakDeg = .infinity
+    blendStart = -1
+  }
+
+  public var isReady: Bool { referenceSource != .none }
+
+  /// The calibration this tracker has arrived at, once it has both reference and axis.
+  public var calibration: AngleCalibration? {
+    guard isReady, hasAxis else { return nil }
+    return AngleCalibration(referenceUp: referenceUp, axis: axis)
+  }
+
+  /// One sample: time (s), the estimator's unit vertical, and the raw gyro/accelerometer (used only
+  /// to recognise stillness while looking for θ = 0).
+  public mutating func update(
+    t: Double, up: SIMD3<Double>, gyr: SIMD3<Double>, acc: SIMD3<Double>
+  ) -> AngleReading {
+    if referenceSource == .none {
+      searchReference(t: t, gyr: gyr, acc: acc, up: up)
+      if referenceSource == .none { return .notReady }
+    }
+    return angle(t: t, up: up)
+  }
+
+  /// Fixes θ = 0 now from what was seen so far (used when a recording ends or must start at once).
+  public mutating func forceReference(t: Double, up: SIMD3<Double>) {
+    guard referenceSource == .none else { return }
+    if accDirCount > 0 {
+      referenceUp = normalized(accDirSum)
+    } else {
+      referenceUp = normalized(up)
+    }
+    referenceSource = .firstSamples
+    referenceTime = t
+  }
+
+  // MARK: Reference
+
+  private mutating func searchReference(
+    t: Double, gyr: SIMD3<Double>, acc: SIMD3<Double>, up: SIMD3<Double>
+  ) {
+    let an = length(acc)
+    let dir = an > 0 ? acc / an : up
+    if !started {
+      started = true
+      firstT = t
+      stillStart = t
+      lastT = t
+      gyroSmooth = length(gyr)
+    }
+    let dt = max(0, min(t - lastT, 0.5))
+    lastT = t
+    // 0.1 s smoothing of the gyro magnitude: noise and single spikes do not break stillness.
+    let k = min(1, dt / 0.1)
+    gyroSmooth += (length(gyr) - gyroSmooth) * k
+    var still = gyroSmooth < stillGyroRadPerSec && abs(an - 9.81) < 2.0
+    if still && accDirCount > 0 {
+      let mean = normalized(accDirSum)
+      still = angleDeg(mean, dir) < stillWanderDeg
+    }
+    if still {
+      movingSince = -1
+      accDirSum += dir
+      accDirCount += 1
+      if t - stillStart >= stillSeconds {
+        referenceUp = normalized(accDirSum)
+        referenceSource = stillStart - firstT < 0.5 ? .initialStillness : .firstSamples
+        referenceTime = t
+      }
+      return
+    }
+    // A tap or a spike (under 0.2 s) is skipped, not taken as movement.
+    if movingSince < 0 { movingSince = t }
+    if t - movingSince < 0.2 && accDirCount > 0 { return }
+    // Real movement before the full stillness: if the recording began still for a while, that
+    // stretch is θ = 0 (with a warning); a recording that starts moving uses its first samples.
+    if accDirCount > 0 {
+      referenceUp = normalized(accDirSum)
+    } else {
+      referenceUp = dir
+    }
+    referenceSource = .firstSamples
+    referenceTime = t
+  }
+
+  // MARK: Angle and axis
+
+  private mutating func setAxis(_ a: SIMD3<Double>) {
+    axis = a
+    hasAxis = true
+    var q = referenceUp - a * dot(referenceUp, a)
+    if length(q) < 1e-9 { q = referenceUp }
+    p0 = normalized(q)
+    b = cross(a, p0)
+  }
+
+  private mutating func angle(t: Double, up: SIMD3<Double>) -> AngleReading {
+    let g = normalized(up)
+    let c = cross(referenceUp, g)
+    let unsignedDeg = atan2(length(c), dot(referenceUp, g)) * degPerRad
+    learnAxis(t: t, c: c, unsignedDeg: unsignedDeg)
+    guard hasAxis else {
+      return AngleReading(thetaDeg: unsignedDeg, isReady: true, hasAxis: false)
+    }
+    let projected = atan2(dot(g, b), dot(g, p0)) * degPerRad
+    var theta = projected
+    if blendStart >= 0 {
+      let w = (t - blendStart) / blendSeconds
+      if w >= 1 || w < 0 {
+        blendStart = -1
+      } else {
+        theta = w * projected + (1 - w) * unsignedDeg
+      }
+    }
+    return AngleReading(thetaDeg: theta, isReady: true, hasAxis: true)
+  }
+
+  private mutating func learnAxis(t: Double, c: SIMD3<Double>, unsignedDeg: Double) {
+    if !inExcursion {
+      guard unsignedDeg >= axisLockDeg * 0.8 else { return }
+      inExcursion = true
+      excursionStart = t
+      excursionPeakDeg = 0
+      excursionAxisSum = .zero
+      refiningExcursion = false
+    }
+    if unsignedDeg < excursionEndDeg {
+      inExcursion = false
+      refiningExcursion = false
+      return
+    }
+    if unsignedDeg > excursionPeakDeg { excursionPeakDeg = unsignedDeg }
+    // Near the peak of the excursion the direction of g0 × g is the rotation axis, weighted by
+    // sin(angle) so the largest (least noisy) part of the movement dominates.
+    if unsignedDeg >= 0.5 * excursionPeakDeg { excursionAxisSum += c }
+    let candidateLength = length(excursionAxisSum)
+    guard candidateLength > 0 else { return }
+    let candidate = excursionAxisSum / candidateLength
+    if !hasAxis {
+      guard unsignedDeg >= axisLockDeg else { return }
+      setAxis(candidate)
+      axisSourcePeakDeg = excursionPeakDeg
+      refiningExcursion = true
+      blendStart = t
+      return
+    }
+    if refiningExcursion {
+      // Keep refining over the first rise, while the movement still grows.
+      if unsignedDeg >= 0.8 * excursionPeakDeg {
+        setAxis(candidate)
+        axisSourcePeakDeg = excursionPeakDeg
+      }
+      return
+    }
+    // A tentative axis (from a small first excursion, perhaps a roll) gives way to a clearly larger
+    // excursion about a clearly different axis.
+    if axisSourcePeakDeg < tentativePeakDeg && excursionPeakDeg > axisSourcePeakDeg + 3
+      && unsignedDeg >= axisLockDeg && abs(dot(candidate, axis)) < 0.77
+    {
+      setAxis(candidate)
+      axisSourcePeakDeg = excursionPeakDeg
+      refiningExcursion = true
+      blendStart = t
+      axisReplacements += 1
+      replacedBefore = excursionStart
+    }
+  }
+}
+
+let degPerRad = 180.0 / Double.pi
+
+@inline(__always)
+func dot(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> Double { (a * b).sum() }
+
+@inline(__always)
+func length(_ a: SIMD3<Double>) -> Double { (a * a).sum().squareRoot() }
+
+@inline(__always)
+func normalized(_ a: SIMD3<Double>) -> SIMD3<Double> {
+  let n = length(a)
+  return n > 0 ? a / n : SIMD3(0, 0, 1)
+}
+
+@inline(__always)
+func angleDeg(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> Double {
+  atan2(length(cross(a, b)), dot(a, b)) * degPerRad
+}

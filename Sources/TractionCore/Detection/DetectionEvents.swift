@@ -1,0 +1,191 @@
+/// The thresholds of the exercise model (exercise-model.md), in the unit of the detected signal
+/// (degrees of θ; newtons for the load-only detector) and in seconds, never in samples.
+public struct DetectorConfig: Sendable, Equatable {
+  /// Width of the time bins the signal is averaged into (s); the detector works on these, so the
+  /// sample rate (50–400 Hz) does not change its behaviour.
+  public var binSeconds = 0.05
+  /// A rep starts when the signal rises through this and ends when it falls back through it.
+  public var repThreshold = 5.0
+  /// A rep must peak above this…
+  public var repMinPeak = 8.0
+  /// …and last at least this long (s).
+  public var repMinSeconds = 3.0
+  /// A fall below the rep threshold must last this long (s) to end the rep (brief dips merge).
+  public var repEndConfirmSeconds = 0.3
+  /// Shortest hold (s).
+  public var holdMinSeconds = 2.0
+  /// A hold ends when the smoothed signal leaves its mean by more than the exit band: at least
+  /// `holdExitMin`, widened by half the swing (ripple) seen so far in the hold, at most `holdExitMax`.
+  public var holdExitMin = 1.0
+  public var holdExitMax = 2.0
+  /// A movement has come to rest when its slope falls below this (unit/s)…
+  public var calmSlope = 0.8
+  /// …or it has turned back by more than this from its extreme.
+  public var retreat = 0.3
+  /// A breath step rises at least this much from one plateau to the next…
+  public var stepMinRise = 1.0
+  /// …within this time (s), with a little tolerance for the detection of the plateau edges.
+  public var stepMinSeconds = 0.4
+  public var stepMaxSeconds = 4.5
+  /// An exhale is kept when the chest sinks no more than this below the new plateau.
+  public var keptExhaleMaxSink = 1.0
+  /// A top hold of at least this long is completed (s).
+  public var topCompleteSeconds = 5.0
+  /// Gaps in time up to this long (s) are bridged by interpolation; longer ones reset the detector.
+  public var maxBridgedGapSeconds = 2.0
+
+  public init() {}
+
+  /// The detector on θ in degrees, exactly the spec's definitions.
+  public static let angle = DetectorConfig()
+
+  /// The detector on the elbow force alone (N above the lying baseline). The force tells when the
+  /// elbows carry the chest (a rep) and when it is steady (a hold), but not how high the chest is,
+  /// so it finds no breath steps. A rep needs 25 N over the baseline and a peak above 40 N.
+  public static func load() -> DetectorConfig {
+    var c = DetectorConfig()
+    c.repThreshold = 25
+    c.repMinPeak = 40
+    c.holdExitMin = 6
+    c.holdExitMax = 15
+    c.calmSlope = 6
+    c.retreat = 3
+    c.stepMinRise = .infinity
+    c.keptExhaleMaxSink = 8
+    return c
+  }
+}
+
+/// A hold as the summary reports it: the spec's fields plus how steady it was and what drove it.
+public struct HoldRecord: Sendable, Equatable, Codable {
+  public var hold: Hold
+  /// Index of the rep this hold belongs to (0-based).
+  public var repIndex: Int
+  /// Standard deviation of the signal within the hold (steadiness; ripple included).
+  public var sdDeg: Double
+  /// Rise of elbow force during the hold (N), when a load cell is present.
+  public var tractionDriveN: Double?
+  /// Mean lumbar angle (upper back − sacrum, degrees), when a second IMU is present.
+  public var lumbarMeanDeg: Double?
+
+  public init(
+    hold: Hold, repIndex: Int, sdDeg: Double, tractionDriveN: Double? = nil,
+    lumbarMeanDeg: Double? = nil
+  ) {
+    self.hold = hold
+    self.repIndex = repIndex
+    self.sdDeg = sdDeg
+    self.tractionDriveN = tractionDriveN
+    self.lumbarMeanDeg = lumbarMeanDeg
+  }
+}
+
+/// A breath step and whether the exhale after it kept the new height.
+public struct BreathStepRecord: Sendable, Equatable, Codable {
+  public var step: BreathStep
+  public var repIndex: Int
+  /// Index (in the session's holds) of the plateau this step reached.
+  public var holdIndex: Int
+  /// nil until the plateau after the step has ended.
+  public var keptExhale: Bool?
+
+  public init(step: BreathStep, repIndex: Int, holdIndex: Int, keptExhale: Bool? = nil) {
+    self.step = step
+    self.repIndex = repIndex
+    self.holdIndex = holdIndex
+    self.keptExhale = keptExhale
+  }
+}
+
+/// A rep as the summary reports it.
+public struct RepRecord: Sendable, Equatable, Codable {
+  public var rep: Rep
+  public var holdCount: Int
+  public var breathStepCount: Int
+  /// The rep had breath steps and its top hold lasted at least 5 s.
+  public var completedTop: Bool
+  /// The recording ended (or a long gap came) before the signal fell back through the threshold.
+  public var cutShort: Bool
+
+  public init(rep: Rep, holdCount: Int, breathStepCount: Int, completedTop: Bool, cutShort: Bool) {
+    self.rep = rep
+    self.holdCount = holdCount
+    self.breathStepCount = breathStepCount
+    self.completedTop = completedTop
+    self.cutShort = cutShort
+  }
+}
+
+/// What the detector announces, as soon as it is certain. Indices count from 0 over the session.
+///
+/// Live versus final: `holdStarted` comes at most ~0.5 s after a plateau has lasted its 2 s
+/// minimum, carrying its start and its provisional mean and kind; `holdEnded` carries the hold's
+/// final start, end, mean and steadiness. A hold reached by a breath step is announced as `step`;
+/// when its rep ends, the last hold of a rep that had breath steps becomes `top`, announced by
+/// `holdKindRevised` just before `repEnded`. A `holdEnded` may be followed by `holdMerged` and
+/// a second `holdEnded` for the same index when the plateau resumes at the same height. `breathStep` comes when the plateau it reached has
+/// lasted 2 s (its `rise_deg` is refined when that plateau ends; the summary has the final value).
+public enum DetectionEvent: Sendable, Equatable {
+  /// A rep is certain (≥ 3 s above the threshold and peaked above 8°); its start is final.
+  case repStarted(index: Int, start: Double)
+  case repEnded(index: Int, record: RepRecord)
+  case holdStarted(index: Int, hold: Hold)
+  case holdEnded(index: Int, record: HoldRecord)
+  case holdKindRevised(index: Int, kind: HoldKind)
+  /// The plateau announced as hold `index` turned out to continue hold `into` (same height after
+  /// a short interruption); `into` gets a new `holdEnded`, and `index` will be used by the next
+  /// hold.
+  case holdMerged(index: Int, into: Int)
+  /// The first `count` reps (with their holds and steps) were withdrawn: they were a roll read on
+  /// an axis learned from it; indices of what follows drop accordingly.
+  case repsWithdrawn(count: Int)
+  case breathStep(index: Int, step: BreathStep)
+  /// The exhale after breath step `index` did or did not keep the new height.
+  case exhaleResult(index: Int, kept: Bool)
+}
+
+/// Up to `capacity` events from one sample, stored inline (no allocation).
+public struct EventBatch: Sendable, Equatable, RandomAccessCollection {
+  public static let capacity = 8
+  private var e0, e1, e2, e3, e4, e5, e6, e7: DetectionEvent?
+  public private(set) var count = 0
+
+  public init() {}
+
+  public var startIndex: Int { 0 }
+  public var endIndex: Int { count }
+
+  public subscript(position: Int) -> DetectionEvent {
+    let e: DetectionEvent?
+    switch position {
+    case 0: e = e0
+    case 1: e = e1
+    case 2: e = e2
+    case 3: e = e3
+    case 4: e = e4
+    case 5: e = e5
+    case 6: e = e6
+    default: e = e7
+    }
+    // Positions below `count` are always filled.
+    return e ?? .repStarted(index: -1, start: 0)
+  }
+
+  /// Adds an event; false (and nothing stored) when the batch is full.
+  @discardableResult
+  mutating func append(_ e: DetectionEvent) -> Bool {
+    switch count {
+    case 0: e0 = e
+    case 1: e1 = e
+    case 2: e2 = e
+    case 3: e3 = e
+    case 4: e4 = e
+    case 5: e5 = e
+    case 6: e6 = e
+    case 7: e7 = e
+    default: return false
+    }
+    count += 1
+    return true
+  }
+}

@@ -1,0 +1,855 @@
+/// Finds reps, holds and breath steps in a stream of (t, θ), causally, as exercise-model.md defines
+/// them. Works on θ in degrees or, with `DetectorConfig.load`, on the elbow force in newtons.
+///
+/// How: samples are averaged into fixed time bins (0.05 s), so every rate from 50 to 400 Hz gives
+/// the same series; a 0.3 s centred mean (0.15 s delay) removes noise and tremor. A rep runs from
+/// the rise through the threshold to the fall back through it. Inside a rep the signal is either
+/// moving (a transit) or on a plateau: a transit comes to rest when its slope is calm or it turns
+/// back; a plateau continues while the smoothed signal stays within an exit band around the
+/// plateau's running mean (at least 1°, widened by half the breathing swing seen, at most 2°), and
+/// ends — back-dated to where the movement began — when it leaves the band for 0.15 s. A plateau of
+/// at least 2 s is a hold. A breath step is a rise of ≥ 1° between the means of consecutive holds
+/// whose gap is 0.5–4 s. Memory is fixed (rings of ~100 s at the bin rate); nothing allocates per
+/// sample (the result lists grow only when an event is found).
+public struct ExerciseDetector: Sendable {
+  public let config: DetectorConfig
+
+  /// Finished reps, holds and breath steps so far (holds and steps of a rep still running are
+  /// included once they are closed; they are withdrawn if the rep turns out not to be one).
+  public private(set) var reps: [RepRecord] = []
+  public private(set) var holds: [HoldRecord] = []
+  public private(set) var breathSteps: [BreathStepRecord] = []
+  /// Events that did not fit the per-sample batches and were dropped (0 in practice).
+  public var droppedEvents: Int { events.dropped }
+  /// Gaps bridged by interpolation and gaps long enough to reset the detector.
+  public private(set) var bridgedGaps = 0
+  public private(set) var resetGaps = 0
+
+  private var events = BoundedQueue<DetectionEvent>(capacity: 64)
+
+  // Bins and histories (indexed by absolute bin number).
+  private let bin: Double
+  private let half: Int
+  private let slopeBins: Int
+  private let oneSecondBins: Int
+  private var x: IndexedRing
+  private var z: IndexedRing
+  private var loadRing: IndexedRing
+  private var lumbarRing: IndexedRing
+  private var curBin = 0
+  private var hasBin = false
+  private var firstBin = 0
+  private var lastFinal = -1
+  private var lastProcessed = -1
+  private var sum = 0.0, count = 0
+  private var loadSum = 0.0, loadCount = 0
+  private var lumbarSum = 0.0, lumbarCount = 0
+
+  // Rep state.
+  private var inRep = false
+  private var repConfirmed = false
+  private var repStart = 0.0
+  private var repPeak = 0.0
+  private var endCandidate: Double? = nil
+  private var endCandidateIndex = 0
+  private var repFirstHold = 0
+  private var repFirstStep = 0
+
+  // Transit / plateau state.
+  private enum Phase { case none, transit, holding }
+  private var phase = Phase.none
+  private var transitUp = true
+  private var ext = 0.0
+  private var extIndex = 0
+  private var plateau = Plateau()
+
+  private struct Plateau {
+    var startIndex = 0
+    var n = 0
+    var sx = 0.0
+    var sxx = 0.0
+    var zMin = 0.0
+    var zMax = 0.0
+    var lumbarSum = 0.0
+    var lumbarN = 0
+    var upCount = 0
+    var fastCount = 0
+    var downCount = 0
+    var announced = false
+    var firstLoad = Double.nan
+    var firstLevel = Double.nan
+    var minLevel = Double.infinity
+    var stepIndex: Int? = nil
+    // The exit test uses the plateau as it was 1 s ago, so a departure does not widen its own band.
+    var lagN = 0
+    var lagSum = 0.0
+    var lagMin = Double.infinity
+    var lagMax = -Double.infinity
+    // The movement that led to this plateau (for the rescue of a plateau measured too short).
+    var transitStart = 0
+    var fromUp = true
+    var mean: Double { n > 0 ? sx / Double(n) : 0 }
+  }
+
+  private var pendingKeptStep: Int? = nil
+  /// The last plateau piece too short to be a hold, and the last hold's plateau, in this rep: a
+  /// plateau that continues one of them at the same height (less than 0.6 of a breath step away)
+  /// is the same plateau, interrupted by breathing that left the band for a moment.
+  private var lastPiece: Plateau? = nil
+  private var lastPieceEnd = 0
+  private var lastHoldPlateau: Plateau? = nil
+  private var lastHoldEnd = 0
+  /// The breathing swing (peak to peak) the session's plateaus have shown: a new plateau's exit
+  /// band allows for it until the plateau has shown its own.
+  private var rippleSwing: Double
+  /// The largest speed the breathing gave on the session's plateaus (unit/s).
+  private var rippleSpeed = 0.0
+  private var transitStartIndex = 0
+  private var transitPeakSpeed = 0.0
+
+  public init(config: DetectorConfig = .angle) {
+    self.config = config
+    bin = config.binSeconds > 0 ? config.binSeconds : 0.05
+    half = max(1, Int((0.15 / bin).rounded()))
+    slopeBins = max(3, Int((0.4 / bin).rounded()) + 1)
+    oneSecondBins = max(1, Int((1.0 / bin).rounded()))
+    rippleSwing = 1.6 * config.holdExitMin
+    let cap = Int((100.0 / bin).rounded())
+    x = IndexedRing(minimumCapacity: cap)
+    z = IndexedRing(minimumCapacity: cap)
+    loadRing = IndexedRing(minimumCapacity: cap)
+    lumbarRing = IndexedRing(minimumCapacity: cap)
+  }
+
+  // MARK: Input
+
+  /// One sample: time (s), the signal (θ in degrees, or force for the load-only detector), and,
+  /// when present, the elbow force (N, for the traction drive) and the lumbar angle (degrees).
+  /// Non-finite values are skipped; a time that does not advance past the current bin's start is
+  /// ignored.
+  public mutating func push(t: Double, value: Double, load: Double? = nil, lumbar: Double? = nil) {
+    guard t.isFinite, value.isFinite else { return }
+    let k = Int((t / bin).rounded(.down))
+    if !hasBin {
+      hasBin = true
+      curBin = k
+      firstBin = k
+      lastFinal = k - 1
+      lastProcessed = k - 1
+    }
+    if k < curBin { return }
+    if k > curBin {
+      let lastX = sum / Double(max(count, 1))
+      let lastLoad = loadCount > 0 ? loadSum / Double(loadCount) : Double.nan
+      let lastLumbar = lumbarCount > 0 ? lumbarSum / Double(lumbarCount) : Double.nan
+      finalizeBin()
+      let missing = k - curBin - 1
+      if missing > 0 {
+        if Double(missing) * bin <= config.maxBridgedGapSeconds {
+          bridgedGaps += 1
+          for m in 1...missing {
+            let w = Double(m) / Double(missing + 1)
+            let idx = curBin + m
+            x[idx] = lastX + (value - lastX) * w
+            loadRing[idx] = interpolate(lastLoad, load, w)
+            lumbarRing[idx] = interpolate(lastLumbar, lumbar, w)
+            lastFinal = idx
+            processReady()
+          }
+        } else {
+          resetGaps += 1
+          flush(cut: true)
+          firstBin = k
+          lastFinal = k - 1
+          lastProcessed = k - 1
+        }
+      }
+      curBin = k
+    }
+    sum += value
+    count += 1
+    if let l = load, l.isFinite {
+      loadSum += l
+      loadCount += 1
+    }
+    if let l = lumbar, l.isFinite {
+      lumbarSum += l
+      lumbarCount += 1
+    }
+  }
+
+  /// Moves the events found so far into `batch` (as many as fit).
+  public mutating func drainEvents(into batch: inout EventBatch) {
+    while batch.count < EventBatch.capacity, let e = events.pop() {
+      batch.append(e)
+    }
+  }
+
+  /// Ends the stream: processes what is still buffered and closes a rep still running (marked
+  /// `cutShort`). The results are then final.
+  public mutating func finish() {
+    if hasBin && count > 0 { finalizeBin() }
+    flush(cut: true)
+    hasBin = false
+  }
+
+  // MARK: Bins
+
+  private func interpolate(_ a: Double, _ b: Double?, _ w: Double) -> Double {
+    guard let b, b.isFinite else { return a }
+    guard a.isFinite else { return b }
+    return a + (b - a) * w
+  }
+
+  private mutating func finalizeBin() {
+    if count > 0 {
+      x[curBin] = sum / Double(count)
+    } else {
+      x[curBin] = lastFinal >= firstBin ? x[lastFinal] : 0
+    }
+    loadRing[curBin] = loadCount > 0 ? loadSum / Double(loadCount) : .nan
+    lumbarRing[curBin] = lumbarCount > 0 ? lumbarSum / Double(lumbarCount) : .nan
+    sum = 0
+    count = 0
+    loadSum = 0
+    loadCount = 0
+    lumbarSum = 0
+    lumbarCount = 0
+    lastFinal = curBin
+    processReady()
+  }
+
+  /// Runs the state machine on every bin whose centred mean is complete.
+  private mutating func processReady() {
+    while lastProcessed + 1 + half <= lastFinal {
+      process(lastProcessed + 1)
+    }
+  }
+
+  private mutating func flush(cut: Bool) {
+    while lastProcessed < lastFinal {
+      process(lastProcessed + 1)
+    }
+    if inRep {
+      let j = lastProcessed
+      endRep(at: time(j), index: j, cut: cut)
+    }
+    phase = .none
+  }
+
+  private func time(_ j: Int) -> Double { (Double(j) + 0.5) * bin }
+
+  private mutating func process(_ j: Int) {
+    lastProcessed = j
+    let lo = max(firstBin, j - half)
+    let hi = min(lastFinal, j + half)
+    var s = 0.0
+    for i in lo...hi { s += x[i] }
+    z[j] = s / Double(hi - lo + 1)
+    step(j)
+  }
+
+  /// Least-squares slope of the smoothed signal over the last 0.4 s (unit/s).
+  private func slope(_ j: Int) -> Double {
+    let lo = max(firstBin, j - slopeBins + 1)
+    let n = j - lo + 1
+    guard n >= 3 else { return .infinity }
+    let mid = Double(lo + j) / 2
+    var num = 0.0
+    var den = 0.0
+    for i in lo...j {
+      let d = Double(i) - mid
+      num += d * z[i]
+      den += d * d
+    }
+    return num / den / bin
+  }
+
+  // MARK: State machine
+
+  private mutating func step(_ j: Int) {
+    let tj = time(j)
+    let zj = z[j]
+    let xj = x[j]
+    let hasPrev = j > firstBin
+    let zPrev = hasPrev ? z[j - 1] : zj
+    let on = config.repThreshold
+    if !inRep {
+      if hasPrev && zPrev < on && zj >= on {
+        inRep = true
+        repConfirmed = false
+        repStart = crossing(j - 1, j, on)
+        repPeak = xj
+        endCandidate = nil
+        repFirstHold = holds.count
+        repFirstStep = breathSteps.count
+        pendingKeptStep = nil
+        lastPiece = nil
+        lastHoldPlateau = nil
+        startTransit(up: true, at: j, now: j)
+      }
+      return
+    }
+    repPeak = max(repPeak, xj)
+    if zj < on {
+      if endCandidate == nil {
+        endCandidate = hasPrev && zPrev >= on ? crossing(j - 1, j, on) : tj
+        endCandidateIndex = j
+      }
+      if let e = endCandidate, tj - e >= config.repEndConfirmSeconds {
+        endRep(at: e, index: endCandidateIndex, cut: false)
+        return
+      }
+    } else {
+      endCandidate = nil
+      if !repConfirmed && tj - repStart >= config.repMinSeconds && repPeak > config.repMinPeak {
+        confirmRep(j)
+      }
+    }
+    switch phase {
+    case .none:
+      break
+    case .transit:
+      stepTransit(j)
+    case .holding:
+      stepHolding(j)
+    }
+  }
+
+  private func crossing(_ a: Int, _ b: Int, _ level: Double) -> Double {
+    let za = z[a]
+    let zb = z[b]
+    let ta = time(a)
+    let tb = time(b)
+    guard zb != za else { return tb }
+    let w = min(1, max(0, (level - za) / (zb - za)))
+    return ta + (tb - ta) * w
+  }
+
+  private mutating func startTransit(up: Bool, at i: Int, now j: Int) {
+    phase = .transit
+    transitUp = up
+    transitStartIndex = i
+    transitPeakSpeed = 0
+    ext = z[i]
+    extIndex = i
+    for k in i...j {
+      if up ? z[k] > ext : z[k] < ext {
+        ext = z[k]
+        extIndex = k
+      }
+      if k < j { transitPeakSpeed = max(transitPeakSpeed, (up ? 1 : -1) * localSlope(k)) }
+    }
+  }
+
+  private mutating func stepTransit(_ j: Int) {
+    let zj = z[j]
+    if transitUp ? zj > ext : zj < ext {
+      ext = zj
+      extIndex = j
+    }
+    let sign = transitUp ? 1.0 : -1.0
+    if j - 1 >= transitStartIndex {
+      transitPeakSpeed = max(transitPeakSpeed, sign * localSlope(j - 1))
+    }
+    guard j - firstBin >= slopeBins else { return }
+    // Calm relative to the movement: a slow breath step is over when it has slowed, not at once.
+    let calmLimit = min(
+      config.calmSlope, max(0.25 * config.calmSlope, 0.35 * transitPeakSpeed))
+    let calm = abs(slope(j)) < calmLimit
+    let turned = transitUp ? zj < ext - config.retreat : zj > ext + config.retreat
+    if calm || turned {
+      // The plateau began where the movement slowed to a quarter of its speed (a slow creep to
+      // the extreme or a breath on top of it belongs to the plateau).
+      let threshold = min(
+        0.7 * transitPeakSpeed,
+        max(0.25 * config.calmSlope, 0.12 * transitPeakSpeed, 0.7 * rippleSpeed))
+      var s = min(extIndex, j)
+      while s > transitStartIndex && sign * localSlope(s - 1) < threshold { s -= 1 }
+      let from = transitStartIndex
+      beginPlateau(at: s, now: j)
+      plateau.transitStart = from
+      plateau.fromUp = transitUp
+    }
+  }
+
+  private mutating func beginPlateau(at s: Int, now j: Int) {
+    phase = .holding
+    plateau = Plateau()
+    plateau.startIndex = s
+    plateau.zMin = z[s]
+    plateau.zMax = z[s]
+    for i in s...j { addToPlateau(i) }
+  }
+
+  private mutating func addToPlateau(_ i: Int) {
+    let xi = x[i]
+    plateau.n += 1
+    plateau.sx += xi
+    plateau.sxx += xi * xi
+    plateau.zMin = min(plateau.zMin, z[i])
+    plateau.zMax = max(plateau.zMax, z[i])
+    let li = lumbarRing[i]
+    if li.isFinite {
+      plateau.lumbarSum += li
+      plateau.lumbarN += 1
+    }
+    // One-second levels: the first one, and the lowest one, for the kept exhale.
+    let s = plateau.startIndex
+    if i - s + 1 >= oneSecondBins {
+      var acc = 0.0
+      for k in (i - oneSecondBins + 1)...i { acc += x[k] }
+      let level = acc / Double(oneSecondBins)
+      if i - s + 1 == oneSecondBins {
+        plateau.firstLevel = level
+        plateau.firstLoad = meanLoad(s, i)
+      }
+      plateau.minLevel = min(plateau.minLevel, level)
+    }
+  }
+
+  private func meanLoad(_ a: Int, _ b: Int) -> Double {
+    var acc = 0.0
+    var n = 0
+    for k in a...b {
+      let l = loadRing[k]
+      if l.isFinite {
+        acc += l
+        n += 1
+      }
+    }
+    return n > 0 ? acc / Double(n) : .nan
+  }
+
+  private mutating func stepHolding(_ j: Int) {
+    addToPlateau(j)
+    let lagged = j - oneSecondBins
+    if lagged >= plateau.startIndex {
+      let zl = z[lagged]
+      plateau.lagN += 1
+      plateau.lagSum += zl
+      // The first moments still carry the end of the movement: not breathing.
+      if lagged - plateau.startIndex >= oneSecondBins / 4 {
+        plateau.lagMin = min(plateau.lagMin, zl)
+        plateau.lagMax = max(plateau.lagMax, zl)
+      }
+
+    }
+    let zj = z[j]
+    // The centre: the running mean at first; once the plateau has a second of history (1 s
+    // behind), the middle of its range then, which a breathing ripple does not bias.
+    let useLag = plateau.lagN >= oneSecondBins
+    let mu = useLag ? (plateau.lagMax + plateau.lagMin) / 2 : plateau.mean
+    let own = useLag ? plateau.lagMax - plateau.lagMin : 0
+    // After 5 s the plateau has shown its own breathing (half a period of the slowest).
+    let age = time(j) - time(plateau.startIndex)
+    let swing = age >= 6 ? own : max(own, rippleSwing)
+    // Upward the band is tight (a breath step of 1° must get out); downward it is wider, as an
+    // exhale may sink a little without ending the plateau.
+    let m = config.holdExitMin
+    var up = min(max(0.8 * m, 0.5 * swing + 0.3 * m), config.holdExitMax)
+    var down = min(max(1.2 * m, 0.5 * swing + 0.7 * m), config.holdExitMax)
+    // Its first seconds give the plateau's centre only roughly: a wider band then.
+    if time(j) - time(plateau.startIndex) < 3.5 {
+      up += 0.3 * m
+      down += 0.3 * m
+    }
+    if zj > mu + up {
+      plateau.upCount += 1
+      plateau.downCount = 0
+    } else if zj < mu - down {
+      plateau.downCount += 1
+      plateau.upCount = 0
+    } else {
+      plateau.upCount = 0
+      plateau.downCount = 0
+    }
+    let exitBins = max(1, Int((0.15 / bin).rounded()))
+    // A fast move leaves at once, before it is out of the band: the angular speed is part of
+    // what a hold is. Fast means well above what breathing gives (2.5°/s at most by the spec,
+    // or what this plateau or the session has shown).
+    let v = localSlope(j)
+    let breathing = age >= 2.5 ? breathingSpeed(upTo: j - oneSecondBins) : nil
+    let fast = max(3 * m, 1.5 * (breathing ?? max(rippleSpeed, 2.5 * m)))
+    if abs(v) > fast && abs(zj - mu) > 0.4 * m && (v > 0) == (zj > mu) {
+      plateau.fastCount += 1
+    } else {
+      plateau.fastCount = 0
+    }
+    if plateau.fastCount >= exitBins {
+      if v > 0 {
+        plateau.upCount = exitBins
+      } else {
+        plateau.downCount = exitBins
+      }
+    }
+    if plateau.upCount >= exitBins || plateau.downCount >= exitBins {
+      let up = plateau.upCount >= exitBins
+      let e = backdate(up: up, from: j)
+      closePlateau(endIndex: e, lastAdded: j, endedDown: !up)
+      startTransit(up: up, at: e, now: j)
+      return
+    }
+    let start = time(plateau.startIndex)
+    if !plateau.announced && repConfirmed && time(j) - start >= config.holdMinSeconds {
+      announcePlateau(j)
+    }
+  }
+
+  /// Slope of the smoothed signal around bin i over ±0.1 s (unit/s), within what is known.
+  private func localSlope(_ i: Int) -> Double {
+    let w = max(1, Int((0.1 / bin).rounded()))
+    let a = max(firstBin, i - w)
+    let b = min(lastProcessed, i + w)
+    guard b > a else { return 0 }
+    return (z[b] - z[a]) / (Double(b - a) * bin)
+  }
+
+  /// The largest speed on the current plateau from 0.5 s after its start to `upTo` (at most the
+  /// last 60 s): the breathing's speed, when that stretch lasts at least a second.
+  private func breathingSpeed(upTo: Int) -> Double? {
+    let from = max(plateau.startIndex + oneSecondBins / 2, upTo - 60 * oneSecondBins)
+    guard upTo - from >= oneSecondBins else { return nil }
+    var m = 0.0
+    for i in from...upTo { m = max(m, abs(localSlope(i))) }
+    return m
+  }
+
+  /// Where the movement that left the plateau began: going back from the exit, the first point
+  /// where the movement's speed falls below a third of its speed at the exit (and below the calm
+  /// slope at least), so slow breathing ripple before it is not taken for the movement.
+  private func backdate(up: Bool, from j: Int) -> Int {
+    let sign = up ? 1.0 : -1.0
+    let recent = max(1, Int((0.3 / bin).rounded()))
+    var peak = 0.0
+    for i in max(plateau.startIndex, j - recent)...j { peak = max(peak, sign * localSlope(i)) }
+    let own = breathingSpeed(upTo: j - Int((2.5 / bin).rounded()))
+    let ripple = own ?? rippleSpeed
+    let threshold = min(0.7 * peak, max(0.25 * config.calmSlope, 0.12 * peak, 0.7 * ripple))
+    let limit = max(plateau.startIndex, j - Int((5.0 / bin).rounded()))
+    var i = j
+    while i > limit && sign * localSlope(i - 1) >= threshold { i -= 1 }
+    return i
+  }
+
+  /// The plateau has lasted 2 s inside a confirmed rep: announce it (and a breath step into it).
+  /// Joins a short piece just before the plateau, when it is at the same height.
+  private mutating func absorbShortPiece() {
+    guard let piece = lastPiece else { return }
+    lastPiece = nil
+    guard lastPieceEnd >= plateau.transitStart - 1,
+      time(plateau.startIndex) - time(lastPieceEnd) <= 2.0,
+      abs(plateau.mean - piece.mean) < 0.6 * config.stepMinRise
+        || (plateau.mean > piece.zMin && plateau.mean < piece.zMax)
+    else { return }
+    for k in piece.startIndex..<plateau.startIndex { addSums(k) }
+    plateau.startIndex = piece.startIndex
+  }
+
+  private mutating func addSums(_ k: Int, sign: Double = 1) {
+    let xk = x[k]
+    plateau.n += sign > 0 ? 1 : -1
+    plateau.sx += sign * xk
+    plateau.sxx += sign * xk * xk
+    let lk = lumbarRing[k]
+    if lk.isFinite {
+      plateau.lumbarSum += sign * lk
+      plateau.lumbarN += sign > 0 ? 1 : -1
+    }
+  }
+
+  private mutating func announcePlateau(_ j: Int) {
+    absorbShortPiece()
+    plateau.announced = true
+    let index = holds.count
+    let isFirst = holds.count == repFirstHold
+    if !isFirst, let prev = holds.last {
+      checkBreathStep(prev: prev, holdIndex: index, mean: plateau.mean, now: j)
+    }
+    let kind: HoldKind = isFirst ? .traction : .step
+    let hold = Hold(
+      start: time(plateau.startIndex), end: time(j), kind: kind, meanDeg: plateau.mean)
+    events.push(.holdStarted(index: index, hold: hold))
+  }
+
+  private mutating func checkBreathStep(prev: HoldRecord, holdIndex: Int, mean: Double, now j: Int)
+  {
+    guard plateau.stepIndex == nil else { return }
+    let rise = mean - prev.hold.meanDeg
+    let gap = time(plateau.startIndex) - prev.hold.end
+    guard rise >= config.stepMinRise, gap >= config.stepMinSeconds, gap <= config.stepMaxSeconds
+    else { return }
+    // The middle of the rise: where the smoothed signal crosses halfway between the plateaus.
+    let midLevel = prev.hold.meanDeg + rise / 2
+    let a = max(firstBin, Int((prev.hold.end / bin).rounded(.down)))
+    let b = plateau.startIndex
+    var t = (prev.hold.end + time(b)) / 2
+    if a < b {
+      for i in a..<b where z[i] < midLevel && z[i + 1] >= midLevel {
+        t = crossing(i, i + 1, midLevel)
+      }
+    }
+    let step = BreathStep(t: t, riseDeg: rise)
+    plateau.stepIndex = breathSteps.count
+    breathSteps.append(
+      BreathStepRecord(step: step, repIndex: reps.count, holdIndex: holdIndex))
+    if repConfirmed {
+      // The previous step's exhale is now settled: this step came.
+      if let p = pendingKeptStep, let kept = breathSteps[p].keptExhale {
+        events.push(.exhaleResult(index: p, kept: kept))
+      }
+      pendingKeptStep = nil
+      events.push(.breathStep(index: breathSteps.count - 1, step: step))
+    }
+  }
+
+  private mutating func closePlateau(endIndex e: Int, lastAdded j: Int, endedDown: Bool) {
+    if e < j {
+      for i in (e + 1)...j {
+        let xi = x[i]
+        plateau.n -= 1
+        plateau.sx -= xi
+        plateau.sxx -= xi * xi
+        let li = lumbarRing[i]
+        if li.isFinite {
+          plateau.lumbarSum -= li
+          plateau.lumbarN -= 1
+        }
+      }
+    }
+    phase = .none
+    var start = time(plateau.startIndex)
+    let end = time(e)
+    if end - start < config.holdMinSeconds && end - start >= 0.6 * config.holdMinSeconds
+      && plateau.n > 0
+    {
+      rescueShortPlateau(end: end)
+      start = time(plateau.startIndex)
+    }
+    if plateau.lagMax >= plateau.lagMin {
+      let own = plateau.lagMax - plateau.lagMin
+      // A plateau of 5 s has seen at least half a period of the slowest breathing (0.1 Hz).
+      if end - start >= 5 {
+        rippleSwing = own
+        rippleSpeed = breathingSpeed(upTo: e - 4) ?? rippleSpeed
+      } else if end - start >= 3 {
+        rippleSwing = max(own, 0.7 * rippleSwing)
+        rippleSpeed = max(breathingSpeed(upTo: e - 4) ?? 0, 0.7 * rippleSpeed)
+      }
+    }
+    if !plateau.announced && plateau.n > 0 {
+      absorbShortPiece()
+      start = time(plateau.startIndex)
+    }
+    if plateau.n > 0 && mergeWithLastHold(endIndex: e) { return }
+    guard plateau.n > 0, end - start >= config.holdMinSeconds else {
+      if plateau.n > 0 {
+        lastPiece = plateau
+        lastPieceEnd = e
+      }
+      return
+    }
+    lastPiece = nil
+    let mean = plateau.mean
+    let variance = max(0, plateau.sxx / Double(plateau.n) - mean * mean)
+    let index = holds.count
+    let isFirst = index == repFirstHold
+    if !isFirst, let prev = holds.last {
+      checkBreathStep(prev: prev, holdIndex: index, mean: mean, now: e)
+    }
+    var drive: Double? = nil
+    let lastLoad = meanLoad(max(plateau.startIndex, e - oneSecondBins + 1), e)
+    if plateau.firstLoad.isFinite && lastLoad.isFinite {
+      drive = lastLoad - plateau.firstLoad
+    }
+    let lumbar: Double? =
+      plateau.lumbarN > 0 ? plateau.lumbarSum / Double(plateau.lumbarN) : nil
+    let record = HoldRecord(
+      hold: Hold(start: start, end: end, kind: isFirst ? .traction : .step, meanDeg: mean),
+      repIndex: reps.count, sdDeg: variance.squareRoot(), tractionDriveN: drive,
+      lumbarMeanDeg: lumbar)
+    holds.append(record)
+    lastHoldPlateau = plateau
+    lastHoldEnd = e
+    if let s = plateau.stepIndex {
+      breathSteps[s].step.riseDeg = mean - holds[index - 1].hold.meanDeg
+      let sink = plateau.firstLevel.isFinite ? plateau.firstLevel - plateau.minLevel : 0
+      breathSteps[s].keptExhale = !endedDown && sink <= config.keptExhaleMaxSink
+      pendingKeptStep = s
+    }
+    if repConfirmed {
+      if !plateau.announced {
+        events.push(.holdStarted(index: index, hold: record.hold))
+      }
+      events.push(.holdEnded(index: index, record: record))
+    }
+  }
+
+  /// A plateau between two movements measured a little under 2 s: its start may have been taken
+  /// late (breathing that continued the movement). If the signal was already within the plateau's
+  /// breathing envelope early enough, start it there, at most as early as makes it a 2 s hold.
+  private mutating func rescueShortPlateau(end: Double) {
+    let mu = plateau.mean
+    let sign = plateau.fromUp ? 1.0 : -1.0
+    let margin = 0.5 * max(rippleSwing, plateau.zMax - plateau.zMin) + 0.25 * config.holdExitMin
+    var i = plateau.startIndex
+    let limit = max(plateau.transitStart, firstBin)
+    while i > limit && sign * (z[i - 1] - mu) >= -margin { i -= 1 }
+    let s2 = i
+    guard end - time(s2) >= config.holdMinSeconds else { return }
+    let target = max(s2, Int(((end - config.holdMinSeconds) / bin - 0.5).rounded(.down)))
+    guard target < plateau.startIndex else { return }
+    for k in target..<plateau.startIndex {
+      let xk = x[k]
+      plateau.n += 1
+      plateau.sx += xk
+      plateau.sxx += xk * xk
+      let lk = lumbarRing[k]
+      if lk.isFinite {
+        plateau.lumbarSum += lk
+        plateau.lumbarN += 1
+      }
+    }
+    plateau.startIndex = target
+  }
+
+  /// The plateau continues the rep's last hold at the same height after a short interruption:
+  /// extend that hold instead of starting another.
+  private mutating func mergeWithLastHold(endIndex e: Int) -> Bool {
+    guard plateau.stepIndex == nil, holds.count > repFirstHold, let prevPlateau = lastHoldPlateau,
+      let prev = holds.last, lastHoldEnd >= plateau.transitStart - 1,
+      time(plateau.startIndex) - prev.hold.end <= config.stepMaxSeconds
+    else { return false }
+    // The same height, or a brief interruption (a tap, a jolt) with less than a breath step
+    // between the two.
+    let gap = time(plateau.startIndex) - prev.hold.end
+    let dh = abs(plateau.mean - prev.hold.meanDeg)
+    guard dh < 0.6 * config.stepMinRise || (gap <= 1.5 && dh < config.stepMinRise) else {
+      return false
+    }
+    let current = plateau
+    plateau = prevPlateau
+    if lastHoldEnd + 1 < current.startIndex {
+      for k in (lastHoldEnd + 1)..<current.startIndex { addSums(k) }
+    }
+    plateau.n += current.n
+    plateau.sx += current.sx
+    plateau.sxx += current.sxx
+    plateau.lumbarSum += current.lumbarSum
+    plateau.lumbarN += current.lumbarN
+    plateau.minLevel = min(plateau.minLevel, current.minLevel)
+    let index = holds.count - 1
+    let mean = plateau.mean
+    let variance = max(0, plateau.sxx / Double(max(plateau.n, 1)) - mean * mean)
+    var record = prev
+    record.hold.end = time(e)
+    record.hold.meanDeg = mean
+    record.sdDeg = variance.squareRoot()
+    record.lumbarMeanDeg = plateau.lumbarN > 0 ? plateau.lumbarSum / Double(plateau.lumbarN) : nil
+    let lastLoad = meanLoad(max(plateau.startIndex, e - oneSecondBins + 1), e)
+    if plateau.firstLoad.isFinite && lastLoad.isFinite {
+      record.tractionDriveN = lastLoad - plateau.firstLoad
+    }
+    holds[index] = record
+    lastHoldPlateau = plateau
+    lastHoldEnd = e
+    if repConfirmed {
+      if current.announced {
+        events.push(.holdMerged(index: index + 1, into: index))
+      }
+      events.push(.holdEnded(index: index, record: record))
+    }
+    return true
+  }
+
+  /// Withdraws the reps that ended before `t`, with their holds and steps: the angle they were
+  /// read on turned out to be about the wrong axis (a roll taken for the first rise).
+  public mutating func withdrawReps(endingBefore t: Double) {
+    var removed = 0
+    while removed < reps.count && reps[removed].rep.end <= t { removed += 1 }
+    guard removed > 0 else { return }
+    reps.removeFirst(removed)
+    var holdsRemoved = 0
+    while holdsRemoved < holds.count && holds[holdsRemoved].repIndex < removed { holdsRemoved += 1 }
+    holds.removeFirst(holdsRemoved)
+    for i in holds.indices { holds[i].repIndex -= removed }
+    var stepsRemoved = 0
+    while stepsRemoved < breathSteps.count && breathSteps[stepsRemoved].repIndex < removed {
+      stepsRemoved += 1
+    }
+    breathSteps.removeFirst(stepsRemoved)
+    for i in breathSteps.indices {
+      breathSteps[i].repIndex -= removed
+      breathSteps[i].holdIndex -= holdsRemoved
+    }
+    repFirstHold = max(0, repFirstHold - holdsRemoved)
+    repFirstStep = max(0, repFirstStep - stepsRemoved)
+    if let p = pendingKeptStep { pendingKeptStep = p >= stepsRemoved ? p - stepsRemoved : nil }
+    if let s = plateau.stepIndex { plateau.stepIndex = s >= stepsRemoved ? s - stepsRemoved : nil }
+    events.push(.repsWithdrawn(count: removed))
+  }
+
+  private mutating func confirmRep(_ j: Int) {
+    repConfirmed = true
+    events.push(.repStarted(index: reps.count, start: repStart))
+    // Holds and steps closed before the rep was certain are announced now.
+    if repFirstHold < holds.count {
+      for h in repFirstHold..<holds.count {
+        events.push(.holdStarted(index: h, hold: holds[h].hold))
+        events.push(.holdEnded(index: h, record: holds[h]))
+      }
+    }
+    if repFirstStep < breathSteps.count {
+      for s in repFirstStep..<breathSteps.count {
+        events.push(.breathStep(index: s, step: breathSteps[s].step))
+      }
+    }
+    if phase == .holding && !plateau.announced
+      && time(j) - time(plateau.startIndex) >= config.holdMinSeconds
+    {
+      announcePlateau(j)
+    }
+  }
+
+  private mutating func endRep(at end: Double, index e: Int, cut: Bool) {
+    if phase == .holding {
+      let last = lastProcessed
+      closePlateau(endIndex: min(max(e, plateau.startIndex), last), lastAdded: last, endedDown: true)
+    }
+    phase = .none
+    inRep = false
+    endCandidate = nil
+    guard repConfirmed else {
+      // Not a rep: withdraw what was found inside it.
+      holds.removeLast(holds.count - repFirstHold)
+      breathSteps.removeLast(breathSteps.count - repFirstStep)
+      return
+    }
+    let repIndex = reps.count
+    let holdCount = holds.count - repFirstHold
+    let stepCount = breathSteps.count - repFirstStep
+    var completedTop = false
+    if stepCount > 0, holdCount > 0 {
+      let last = holds.count - 1
+      if holds[last].hold.kind != .top {
+        holds[last].hold.kind = .top
+        events.push(.holdKindRevised(index: last, kind: .top))
+      }
+      completedTop = holds[last].hold.duration >= config.topCompleteSeconds
+      // The step into the top is followed by relaxing down, not by a kept exhale.
+      for s in repFirstStep..<breathSteps.count where breathSteps[s].holdIndex == last {
+        breathSteps[s].keptExhale = nil
+        if pendingKeptStep == s { pendingKeptStep = nil }
+      }
+    }
+    if let p = pendingKeptStep, let kept = breathSteps[p].keptExhale {
+      events.push(.exhaleResult(index: p, kept: kept))
+    }
+    pendingKeptStep = nil
+    let record = RepRecord(
+      rep: Rep(start: repStart, end: end, peakDeg: repPeak), holdCount: holdCount,
+      breathStepCount: stepCount, completedTop: completedTop, cutShort: cut)
+    reps.append(record)
+    events.push(.repEnded(index: repIndex, record: record))
+  }
+}

@@ -1,0 +1,441 @@
+/// What the pipeline says about one sample.
+public struct SampleOutput: Sendable, Equatable {
+  public var t: Double
+  /// Extension angle (degrees) of the upper back; nil until θ = 0 is known (or without an IMU).
+  public var thetaDeg: Double?
+  /// Upper-back θ minus sacrum θ (degrees), with a second IMU once both are ready.
+  public var lumbarDeg: Double?
+  /// Elbow force above the lying baseline (N), with a load cell once the baseline is known.
+  public var loadAboveBaselineN: Double?
+  /// The left–right axis is known (before that θ is the unsigned angle from the reference).
+  public var hasAxis: Bool
+  /// This sample came after a gap in time.
+  public var afterGap: Bool
+  /// Events that became certain at this sample.
+  public var events: EventBatch
+
+  public init(
+    t: Double, thetaDeg: Double? = nil, lumbarDeg: Double? = nil, loadAboveBaselineN: Double? = nil,
+    hasAxis: Bool = false, afterGap: Bool = false, events: EventBatch = EventBatch()
+  ) {
+    self.t = t
+    self.thetaDeg = thetaDeg
+    self.lumbarDeg = lumbarDeg
+    self.loadAboveBaselineN = loadAboveBaselineN
+    self.hasAxis = hasAxis
+    self.afterGap = afterGap
+    self.events = events
+  }
+}
+
+/// Which signal the detector ran on.
+public enum DetectionMode: String, Sendable, Equatable, Codable {
+  /// θ from the upper-back IMU (the load cell, if any, gives the traction drive).
+  case imu
+  /// The elbow force alone.
+  case load
+  /// Nothing usable was seen.
+  case none
+}
+
+/// Warnings about how much to trust a session's results.
+public enum SessionWarning: String, Sendable, Equatable, Codable {
+  /// The recording did not start with 3 s of lying still: θ = 0 came from its first samples.
+  case referenceFromFirstSamples = "reference_from_first_samples"
+  /// The left–right axis was never learned (no rise): θ is the unsigned angle from the reference.
+  case axisNotLearned = "axis_not_learned"
+  /// The sacrum IMU's reference came from its first samples.
+  case sacrumReferenceFromFirstSamples = "sacrum_reference_from_first_samples"
+  /// A gap longer than the detector bridges split the recording.
+  case longGap = "long_gap"
+  /// A rep was still running when the recording ended.
+  case repCutShort = "rep_cut_short"
+}
+
+/// The session's results, as `replay --json` prints them: the spec's fields (reps, holds,
+/// breath_steps with the labels' names and units) plus extra detail.
+public struct SessionSummary: Sendable, Equatable, Codable {
+  public struct RepEntry: Sendable, Equatable, Codable {
+    public var start: Double
+    public var end: Double
+    public var peakDeg: Double
+    public var holdCount: Int
+    public var breathStepCount: Int
+    public var completedTop: Bool
+    public var cutShort: Bool
+
+    enum CodingKeys: String, CodingKey {
+      case start, end
+      case peakDeg = "peak_deg"
+      case holdCount = "hold_count"
+      case breathStepCount = "breath_step_count"
+      case completedTop = "completed_top"
+      case cutShort = "cut_short"
+    }
+  }
+
+  public struct HoldEntry: Sendable, Equatable, Codable {
+    public var start: Double
+    public var end: Double
+    public var kind: HoldKind
+    public var meanDeg: Double
+    public var durationS: Double
+    /// Standard deviation of θ in the hold (ripple included): how steady it was.
+    public var sdDeg: Double
+    public var rep: Int
+    public var tractionDriveN: Double?
+    public var lumbarMeanDeg: Double?
+
+    enum CodingKeys: String, CodingKey {
+      case start, end, kind, rep
+      case meanDeg = "mean_deg"
+      case durationS = "duration_s"
+      case sdDeg = "sd_deg"
+      case tractionDriveN = "traction_drive_n"
+      case lumbarMeanDeg = "lumbar_mean_deg"
+    }
+  }
+
+  public struct BreathStepEntry: Sendable, Equatable, Codable {
+    public var t: Double
+    public var riseDeg: Double
+    public var rep: Int
+    /// nil for the step into the top hold (relaxing down follows it, not a kept exhale).
+    public var keptExhale: Bool?
+
+    enum CodingKeys: String, CodingKey {
+      case t, rep
+      case riseDeg = "rise_deg"
+      case keptExhale = "kept_exhale"
+    }
+  }
+
+  public var reps: [RepEntry]
+  public var holds: [HoldEntry]
+  public var breathSteps: [BreathStepEntry]
+  public var mode: DetectionMode
+  /// How θ = 0 was found.
+  public var reference: ReferenceSource
+  public var warnings: [SessionWarning]
+  public var samples: Int
+  public var durationS: Double
+  /// Gaps in t (longer than 2.5 nominal sample periods) and their total length.
+  public var gaps: Int
+  public var gapSeconds: Double
+  /// The calibration learned (reference vertical and axis), to store in a profile.
+  public var calibration: AngleCalibration?
+
+  public var repCount: Int { reps.count }
+  public var holdCount: Int { holds.count }
+  public var breathStepCount: Int { breathSteps.count }
+  public var completedTopCount: Int { reps.filter(\.completedTop).count }
+
+  /// The spec's events alone, in the label types (for scoring).
+  public var labels: SessionLabels {
+    SessionLabels(
+      variantPerRep: reps.map { $0.breathStepCount > 0 ? .anchored : .basic },
+      reps: reps.map { Rep(start: $0.start, end: $0.end, peakDeg: $0.peakDeg) },
+      holds: holds.map { Hold(start: $0.start, end: $0.end, kind: $0.kind, meanDeg: $0.meanDeg) },
+      breathSteps: breathSteps.map { BreathStep(t: $0.t, riseDeg: $0.riseDeg) })
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case reps, holds, mode, reference, warnings, samples, gaps, calibration
+    case breathSteps = "breath_steps"
+    case durationS = "duration_s"
+    case gapSeconds = "gap_seconds"
+    case repCount = "rep_count"
+    case holdCount = "hold_count"
+    case breathStepCount = "breath_step_count"
+    case completedTopCount = "completed_top_count"
+  }
+
+  public init(
+    reps: [RepEntry], holds: [HoldEntry], breathSteps: [BreathStepEntry], mode: DetectionMode,
+    reference: ReferenceSource, warnings: [SessionWarning], samples: Int, durationS: Double,
+    gaps: Int, gapSeconds: Double, calibration: AngleCalibration?
+  ) {
+    self.reps = reps
+    self.holds = holds
+    self.breathSteps = breathSteps
+    self.mode = mode
+    self.reference = reference
+    self.warnings = warnings
+    self.samples = samples
+    self.durationS = durationS
+    self.gaps = gaps
+    self.gapSeconds = gapSeconds
+    self.calibration = calibration
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    reps = try c.decodeIfPresent([RepEntry].self, forKey: .reps) ?? []
+    holds = try c.decodeIfPresent([HoldEntry].self, forKey: .holds) ?? []
+    breathSteps = try c.decodeIfPresent([BreathStepEntry].self, forKey: .breathSteps) ?? []
+    mode = try c.decodeIfPresent(DetectionMode.self, forKey: .mode) ?? .none
+    reference = try c.decodeIfPresent(ReferenceSource.self, forKey: .reference) ?? .none
+    warnings = try c.decodeIfPresent([SessionWarning].self, forKey: .warnings) ?? []
+    samples = try c.decodeIfPresent(Int.self, forKey: .samples) ?? 0
+    durationS = try c.decodeIfPresent(Double.self, forKey: .durationS) ?? 0
+    gaps = try c.decodeIfPresent(Int.self, forKey: .gaps) ?? 0
+    gapSeconds = try c.decodeIfPresent(Double.self, forKey: .gapSeconds) ?? 0
+    calibration = try c.decodeIfPresent(AngleCalibration.self, forKey: .calibration)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(reps, forKey: .reps)
+    try c.encode(holds, forKey: .holds)
+    try c.encode(breathSteps, forKey: .breathSteps)
+    try c.encode(mode, forKey: .mode)
+    try c.encode(reference, forKey: .reference)
+    try c.encode(warnings, forKey: .warnings)
+    try c.encode(samples, forKey: .samples)
+    try c.encode(durationS, forKey: .durationS)
+    try c.encode(gaps, forKey: .gaps)
+    try c.encode(gapSeconds, forKey: .gapSeconds)
+    try c.encodeIfPresent(calibration, forKey: .calibration)
+    try c.encode(repCount, forKey: .repCount)
+    try c.encode(holdCount, forKey: .holdCount)
+    try c.encode(breathStepCount, forKey: .breathStepCount)
+    try c.encode(completedTopCount, forKey: .completedTopCount)
+  }
+}
+
+/// The whole per-sample pipeline: Sample → inclination estimator(s) → angle tracker(s) → exercise
+/// detector. Generic over the estimator so any `InclinationEstimator` plugs in. Streaming and
+/// allocation-free per sample; `finish()` gives the session's summary.
+///
+/// The mode is fixed by the first sample: with an IMU the detector runs on θ (a load cell then gives
+/// each hold's traction drive); with only `load_n` it runs on the force above the lying baseline.
+public struct SessionAnalyzer<Estimator: InclinationEstimator> {
+  private var estimator: Estimator
+  private var sacrumEstimator: Estimator
+  private var tracker: ExtensionAngleTracker
+  private var sacrumTracker: ExtensionAngleTracker
+  private var detector: ExerciseDetector
+  private var loadDetector: ExerciseDetector
+  private(set) public var mode = DetectionMode.none
+
+  private var samples = 0
+  private var firstT = 0.0
+  private var lastT = 0.0
+  private var lastSacrumT = 0.0
+  private var hasSacrum = false
+  private var nominalDt = 0.0
+  private var gaps = 0
+  private var gapSeconds = 0.0
+  private var warnings = SessionWarningSet()
+  private var axisReplacementsSeen = 0
+  private let standardGravity = 9.80665
+  /// |specific force| − g beyond this (m/s²) is an impact: the exercise's own accelerations are
+  /// well under 1 m/s².
+  private let impactThreshold = 4.0
+  private var lastGoodAcc: SIMD3<Double>? = nil
+  /// Samples taken for impacts (taps) and kept out of the estimator.
+  public private(set) var impactSamples = 0
+
+  // Lying baseline of the elbow force (mean over the first `baselineSeconds`).
+  private let baselineSeconds = 3.0
+  private var loadBaseline: Double? = nil
+  private var loadBaselineSum = 0.0
+  private var loadBaselineCount = 0
+  private var loadFirstT: Double? = nil
+
+  /// - Parameters:
+  ///   - makeEstimator: builds a fresh estimator (called once per IMU).
+  ///   - calibration: a known reference and axis for the upper-back IMU (skips learning).
+  ///   - config: the detector's thresholds on θ.
+  public init(
+    makeEstimator: () -> Estimator, calibration: AngleCalibration? = nil,
+    config: DetectorConfig = .angle, loadConfig: DetectorConfig = .load()
+  ) {
+    estimator = makeEstimator()
+    sacrumEstimator = makeEstimator()
+    if let calibration {
+      tracker = ExtensionAngleTracker(calibration: calibration)
+    } else {
+      tracker = ExtensionAngleTracker()
+    }
+    sacrumTracker = ExtensionAngleTracker()
+    detector = ExerciseDetector(config: config)
+    loadDetector = ExerciseDetector(config: loadConfig)
+  }
+
+  /// Reps, holds and steps found so far (final once `finish()` has run).
+  public var detectorResults: ExerciseDetector { mode == .load ? loadDetector : detector }
+
+  public mutating func process(_ sample: Sample) -> SampleOutput {
+    let t = sample.t
+    var out = SampleOutput(t: t)
+    guard t.isFinite else { return out }
+    if samples == 0 {
+      firstT = t
+      lastT = t
+      mode = sample.imu != nil ? .imu : (sample.loadN != nil ? .load : .none)
+    } else {
+      guard t > lastT else { return out }
+    }
+    // Gaps: a dt well beyond the nominal period is not integrated through the gyro.
+    var dt = samples == 0 ? 0 : t - lastT
+    if samples > 0 {
+      if nominalDt == 0 {
+        nominalDt = dt
+      } else if dt > 2.5 * nominalDt {
+        gaps += 1
+        gapSeconds += dt - nominalDt
+        out.afterGap = true
+        dt = nominalDt
+      } else {
+        nominalDt += (dt - nominalDt) * 0.02
+      }
+    }
+    samples += 1
+    lastT = t
+
+    let load = sample.loadN.flatMap { $0.isFinite ? $0 : nil }
+    let loadAbove = updateLoadBaseline(t: t, load: load)
+    out.loadAboveBaselineN = loadAbove
+
+    switch mode {
+    case .imu:
+      if let imu = sample.imu {
+        // An impact (a tap on the sensor: specific force far from 1 g) moves neither body nor
+        // vertical; its rate and force spikes are kept out of the estimator.
+        let accNorm = (imu.acc * imu.acc).sum().squareRoot()
+        if abs(accNorm - standardGravity) > impactThreshold {
+          impactSamples += 1
+          estimator.update(gyr: .zero, acc: lastGoodAcc ?? imu.acc, dt: dt)
+        } else {
+          lastGoodAcc = imu.acc
+          estimator.update(gyr: imu.gyr, acc: imu.acc, dt: dt)
+        }
+        let reading = tracker.update(t: t, up: estimator.up, gyr: imu.gyr, acc: imu.acc)
+        if tracker.axisReplacements != axisReplacementsSeen {
+          axisReplacementsSeen = tracker.axisReplacements
+          detector.withdrawReps(endingBefore: tracker.replacedBefore)
+        }
+        out.hasAxis = reading.hasAxis
+        if reading.isReady {
+          out.thetaDeg = reading.thetaDeg
+          var lumbar: Double? = nil
+          if let imu2 = sample.imu2 {
+            let dt2 = hasSacrum ? min(t - lastSacrumT, max(nominalDt, 1e-3) * 2.5) : 0
+            hasSacrum = true
+            lastSacrumT = t
+            sacrumEstimator.update(gyr: imu2.gyr, acc: imu2.acc, dt: dt2)
+            let r2 = sacrumTracker.update(
+              t: t, up: sacrumEstimator.up, gyr: imu2.gyr, acc: imu2.acc)
+            if r2.isReady { lumbar = reading.thetaDeg - r2.thetaDeg }
+          }
+          out.lumbarDeg = lumbar
+          detector.push(t: t, value: reading.thetaDeg, load: load, lumbar: lumbar)
+        } else if let imu2 = sample.imu2 {
+          let dt2 = hasSacrum ? min(t - lastSacrumT, max(nominalDt, 1e-3) * 2.5) : 0
+          hasSacrum = true
+          lastSacrumT = t
+          sacrumEstimator.update(gyr: imu2.gyr, acc: imu2.acc, dt: dt2)
+          _ = sacrumTracker.update(t: t, up: sacrumEstimator.up, gyr: imu2.gyr, acc: imu2.acc)
+        }
+      }
+      detector.drainEvents(into: &out.events)
+    case .load:
+      if let above = loadAbove {
+        loadDetector.push(t: t, value: above, load: load)
+      }
+      loadDetector.drainEvents(into: &out.events)
+    case .none:
+      break
+    }
+    return out
+  }
+
+  private mutating func updateLoadBaseline(t: Double, load: Double?) -> Double? {
+    guard let load else { return nil }
+    if let b = loadBaseline { return load - b }
+    if loadFirstT == nil { loadFirstT = t }
+    loadBaselineSum += load
+    loadBaselineCount += 1
+    if t - (loadFirstT ?? t) >= baselineSeconds {
+      let b = loadBaselineSum / Double(loadBaselineCount)
+      loadBaseline = b
+      return load - b
+    }
+    return nil
+  }
+
+  /// Ends the session: closes what is open and returns the summary. Events that the close
+  /// produced are in `finalEvents`.
+  public mutating func finish() -> SessionSummary {
+    var batch = EventBatch()
+    return finish(finalEvents: &batch)
+  }
+
+  public mutating func finish(finalEvents: inout EventBatch) -> SessionSummary {
+    if mode == .load {
+      loadDetector.finish()
+      loadDetector.drainEvents(into: &finalEvents)
+    } else {
+      detector.finish()
+      detector.drainEvents(into: &finalEvents)
+    }
+    let d = detectorResults
+    var w = warnings
+    if mode == .imu {
+      if tracker.referenceSource == .firstSamples { w.insert(.referenceFromFirstSamples) }
+      if tracker.isReady && !tracker.hasAxis { w.insert(.axisNotLearned) }
+      if hasSacrum && sacrumTracker.referenceSource == .firstSamples {
+        w.insert(.sacrumReferenceFromFirstSamples)
+      }
+    }
+    if d.resetGaps > 0 { w.insert(.longGap) }
+    if d.reps.contains(where: \.cutShort) { w.insert(.repCutShort) }
+    let reps = d.reps.map {
+      SessionSummary.RepEntry(
+        start: $0.rep.start, end: $0.rep.end, peakDeg: $0.rep.peakDeg, holdCount: $0.holdCount,
+        breathStepCount: $0.breathStepCount, completedTop: $0.completedTop, cutShort: $0.cutShort)
+    }
+    let holds = d.holds.map {
+      SessionSummary.HoldEntry(
+        start: $0.hold.start, end: $0.hold.end, kind: $0.hold.kind, meanDeg: $0.hold.meanDeg,
+        durationS: $0.hold.duration, sdDeg: $0.sdDeg, rep: $0.repIndex,
+        tractionDriveN: $0.tractionDriveN, lumbarMeanDeg: $0.lumbarMeanDeg)
+    }
+    let steps = d.breathSteps.map {
+      SessionSummary.BreathStepEntry(
+        t: $0.step.t, riseDeg: $0.step.riseDeg, rep: $0.repIndex, keptExhale: $0.keptExhale)
+    }
+    return SessionSummary(
+      reps: reps, holds: holds, breathSteps: steps, mode: mode,
+      reference: mode == .imu ? tracker.referenceSource : (mode == .load ? .firstSamples : .none),
+      warnings: w.list, samples: samples, durationS: samples > 0 ? lastT - firstT : 0,
+      gaps: gaps, gapSeconds: gapSeconds, calibration: tracker.calibration)
+  }
+}
+
+extension SessionAnalyzer: Sendable where Estimator: Sendable {}
+
+extension SessionAnalyzer where Estimator == ComplementaryFilter {
+  /// The pipeline with the baseline complementary filter.
+  public init(calibration: AngleCalibration? = nil) {
+    self.init(makeEstimator: { ComplementaryFilter() }, calibration: calibration)
+  }
+}
+
+/// A set of warnings kept in declaration order, without allocating until listed.
+struct SessionWarningSet: Sendable {
+  private var bits: UInt8 = 0
+  private static let all: [SessionWarning] = [
+    .referenceFromFirstSamples, .axisNotLearned, .sacrumReferenceFromFirstSamples, .longGap,
+    .repCutShort,
+  ]
+
+  mutating func insert(_ w: SessionWarning) {
+    if let i = Self.all.firstIndex(of: w) { bits |= 1 << UInt8(i) }
+  }
+
+  var list: [SessionWarning] {
+    Self.all.enumerated().filter { bits & (1 << UInt8($0.offset)) != 0 }.map(\.element)
+  }
+}

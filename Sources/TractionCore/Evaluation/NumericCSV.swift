@@ -1,0 +1,264 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Why a numeric CSV file (a BROAD trial, or the IMU columns of a recording) could not be read.
+/// Every case names the file; row problems also name the 1-based line and the column.
+public enum NumericCSVError: Error, Equatable, Sendable, CustomStringConvertible {
+  case cannotRead(path: String, reason: String)
+  case noHeader(path: String)
+  case missingColumn(path: String, column: String)
+  case wrongFieldCount(path: String, line: Int, expected: Int, found: Int)
+  case badNumber(path: String, line: Int, column: String, text: String)
+  case noRows(path: String)
+
+  public var description: String {
+    switch self {
+    case .cannotRead(let path, let reason): return "\(path): cannot read (\(reason))"
+    case .noHeader(let path): return "\(path): no header line"
+    case .missingColumn(let path, let column): return "\(path): missing column '\(column)'"
+    case .wrongFieldCount(let path, let line, let expected, let found):
+      return "\(path):\(line): expected \(expected) fields, found \(found)"
+    case .badNumber(let path, let line, let column, let text):
+      return "\(path):\(line): column '\(column)': '\(text)' is not a valid number"
+    case .noRows(let path): return "\(path): no data rows"
+    }
+  }
+}
+
+/// Selected columns of a numeric CSV file, column-major. Lines starting with `#` and blank lines
+/// are skipped; the first other line is the header; columns are found by name. A last line cut
+/// short (no final newline, too few fields: a recording interrupted by a power loss) is dropped
+/// and counted in `droppedPartialLastLine`.
+struct NumericCSV {
+  var columns: [[Double]]
+  var droppedPartialLastLine = false
+
+  /// Reads `path` and keeps the columns named `wanted`, in that order. `nan` is accepted only in
+  /// the columns listed in `nanAllowed`.
+  init(path: String, wanted: [String], nanAllowed: Set<String> = []) throws(NumericCSVError) {
+    let bytes = try Self.readFile(path)
+    columns = Array(repeating: [], count: wanted.count)
+    var result: NumericCSVError? = nil
+    bytes.withUnsafeBufferPointer { buf in
+      do throws(NumericCSVError) {
+        try parse(buf, path: path, wanted: wanted, nanAllowed: nanAllowed)
+      } catch {
+        result = error
+      }
+    }
+    if let result { throw result }
+  }
+
+  private mutating func parse(
+    _ buf: UnsafeBufferPointer<UInt8>, path: String, wanted: [String], nanAllowed: Set<String>
+  ) throws(NumericCSVError) {
+    let n = buf.count
+    var pos = 0
+    var line = 0
+    var slots: [Int] = []  // header field index -> wanted slot, or -1
+    var allowNaN: [Bool] = []
+    var fieldCount = 0
+    var haveHeader = false
+    var values = [Double](repeating: 0, count: wanted.count)
+    let reserve = max(16, n / 90)
+    for i in columns.indices { columns[i].reserveCapacity(reserve) }
+
+    while pos < n {
+      line += 1
+      var end = pos
+      while end < n && buf[end] != UInt8(ascii: "\n") { end += 1 }
+      let hasNewline = end < n
+      var stop = end
+      if stop > pos && buf[stop - 1] == UInt8(ascii: "\r") { stop -= 1 }
+      let start = pos
+      pos = end + 1
+      if stop == start || buf[start] == UInt8(ascii: "#") { continue }
+
+      if !haveHeader {
+        let names = String(
+          decoding: UnsafeBufferPointer(rebasing: buf[start..<stop]), as: UTF8.self
+        )
+        .split(separator: ",", omittingEmptySubsequences: false)
+        .map { $0.trimmingASCIISpaces() }
+        fieldCount = names.count
+        slots = Array(repeating: -1, count: fieldCount)
+        allowNaN = Array(repeating: false, count: fieldCount)
+        for (slot, name) in wanted.enumerated() {
+          guard let index = names.firstIndex(of: name) else {
+            throw .missingColumn(path: path, column: name)
+          }
+          slots[index] = slot
+          allowNaN[index] = nanAllowed.contains(name)
+        }
+        haveHeader = true
+        continue
+      }
+
+      var field = 0
+      var fieldStart = start
+      var i = start
+      while true {
+        if i == stop || buf[i] == UInt8(ascii: ",") {
+          if field < fieldCount {
+            let slot = slots[field]
+            if slot >= 0 {
+              let value = parseDecimal(buf, fieldStart, i)
+              guard let value, allowNaN[field] || !value.isNaN else {
+                if !hasNewline {
+                  droppedPartialLastLine = true
+                  return
+                }
+                let text = String(
+                  decoding: UnsafeBufferPointer(rebasing: buf[fieldStart..<i]), as: UTF8.self)
+                throw .badNumber(path: path, line: line, column: wanted[slot], text: text)
+              }
+              values[slot] = value
+            }
+          }
+          field += 1
+          if i == stop { break }
+          fieldStart = i + 1
+        }
+        i += 1
+      }
+      if field != fieldCount {
+        if !hasNewline && field < fieldCount {
+          droppedPartialLastLine = true
+          return
+        }
+        throw .wrongFieldCount(path: path, line: line, expected: fieldCount, found: field)
+      }
+      for slot in values.indices { columns[slot].append(values[slot]) }
+    }
+    if !haveHeader { throw .noHeader(path: path) }
+    if columns.first?.isEmpty ?? true { throw .noRows(path: path) }
+  }
+
+  static func readFile(_ path: String) throws(NumericCSVError) -> [UInt8] {
+    guard let file = fopen(path, "rb") else {
+      throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
+    }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let got = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+      if got > 0 { bytes.append(contentsOf: chunk[0..<got]) }
+      if got < chunk.count {
+        if ferror(file) != 0 { throw .cannotRead(path: path, reason: "read error") }
+        break
+      }
+    }
+    return bytes
+  }
+}
+
+extension Substring {
+  fileprivate func trimmingASCIISpaces() -> String {
+    var s = self[...]
+    while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+    while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+    return String(s)
+  }
+}
+
+/// Exact powers of ten representable in a Double.
+private let exactPowersOfTen: [Double] = (0...22).map { e in
+  var p = 1.0
+  for _ in 0..<e { p *= 10 }
+  return p
+}
+
+/// Parses a plain decimal number (`-1.25`, `3e-4`, `nan`, `inf`) from `buf[start..<end]`, with
+/// surrounding spaces allowed; nil when the text is not a number. Up to 15 significant digits with
+/// a small exponent are converted exactly rounded by one multiplication or division of exact
+/// values; anything longer goes through `strtod`.
+func parseDecimal(_ buf: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+  var s = start
+  var e = end
+  while s < e && (buf[s] == 32 || buf[s] == 9) { s += 1 }
+  while e > s && (buf[e - 1] == 32 || buf[e - 1] == 9) { e -= 1 }
+  if s == e { return nil }
+  var i = s
+  var negative = false
+  if buf[i] == UInt8(ascii: "-") || buf[i] == UInt8(ascii: "+") {
+    negative = buf[i] == UInt8(ascii: "-")
+    i += 1
+  }
+  if i < e && (buf[i] | 0x20) >= UInt8(ascii: "a") && (buf[i] | 0x20) <= UInt8(ascii: "z") {
+    let word = String(decoding: UnsafeBufferPointer(rebasing: buf[i..<e]), as: UTF8.self)
+      .lowercased()
+    switch word {
+    case "nan": return .nan
+    case "inf", "infinity": return negative ? -.infinity : .infinity
+    default: return nil
+    }
+  }
+  var mantissa: UInt64 = 0
+  var digits = 0  // significant digits kept in the mantissa
+  var anyDigit = false
+  var exponent = 0
+  var overflow = false
+  while i < e, buf[i] &- 48 < 10 {
+    anyDigit = true
+    if digits < 19 {
+      mantissa = mantissa * 10 + UInt64(buf[i] &- 48)
+      if mantissa != 0 { digits += 1 }
+    } else {
+      overflow = true
+      exponent += 1
+    }
+    i += 1
+  }
+  if i < e && buf[i] == UInt8(ascii: ".") {
+    i += 1
+    while i < e, buf[i] &- 48 < 10 {
+      anyDigit = true
+      if digits < 19 {
+        mantissa = mantissa * 10 + UInt64(buf[i] &- 48)
+        if mantissa != 0 { digits += 1 }
+        exponent -= 1
+      } else {
+        overflow = true
+      }
+      i += 1
+    }
+  }
+  if !anyDigit { return nil }
+  if i < e && (buf[i] | 0x20) == UInt8(ascii: "e") {
+    i += 1
+    var expNegative = false
+    if i < e && (buf[i] == UInt8(ascii: "-") || buf[i] == UInt8(ascii: "+")) {
+      expNegative = buf[i] == UInt8(ascii: "-")
+      i += 1
+    }
+    var value = 0
+    var anyExpDigit = false
+    while i < e, buf[i] &- 48 < 10 {
+      anyExpDigit = true
+      if value < 100_000 { value = value * 10 + Int(buf[i] &- 48) }
+      i += 1
+    }
+    if !anyExpDigit { return nil }
+    exponent += expNegative ? -value : value
+  }
+  if i != e { return nil }
+  if !overflow && digits <= 15 && exponent >= -22 && exponent <= 22 {
+    var v = Double(mantissa)
+    if exponent < 0 { v /= exactPowersOfTen[-exponent] } else { v *= exactPowersOfTen[exponent] }
+    return negative ? -v : v
+  }
+  // Rare long or extreme numbers: let the C library round them.
+  let count = e - s
+  return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { tmp -> Double? in
+    guard let base = tmp.baseAddress else { return nil }
+    for k in 0..<count { tmp[k] = CChar(bitPattern: buf[s + k]) }
+    tmp[count] = 0
+    return strtod(base, nil)
+  }
+}

@@ -1,3 +1,0 @@
-import TractionCLI
-
-await TractionCommand.main()

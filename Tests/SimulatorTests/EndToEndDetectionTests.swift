@@ -1,0 +1,84 @@
+import ExerciseSimulator
+import Testing
+import TractionCore
+
+/// The whole pipeline (complementary filter → angle tracker → detector) on simulated sessions,
+/// scored as the spec scores.
+@Suite struct EndToEndDetectionTests {
+  struct Outcome {
+    var score: RecordingDetectionScore
+    var summary: SessionSummary
+    var labels: SessionLabels
+  }
+
+  func analyse(_ config: ScenarioConfig) throws -> Outcome {
+    let gen = try SessionGenerator(config)
+    let labels = gen.plan.labels
+    var analyzer = SessionAnalyzer<ComplementaryFilter>(makeEstimator: { ComplementaryFilter() })
+    var theta = ThetaErrorAccumulator(reps: labels.reps)
+    for s in gen {
+      let out = analyzer.process(s.sample)
+      if let th = out.thetaDeg { theta.add(t: s.sample.t, estimatedDeg: th, truthDeg: s.thetaDeg) }
+    }
+    let summary = analyzer.finish()
+    let score = DetectionScoring.score(
+      name: "seed \(config.seed)", detected: summary.labels, labelled: labels, theta: theta.summary)
+    return Outcome(score: score, summary: summary, labels: labels)
+  }
+
+  @Test(arguments: [ExerciseVariant.basic, .anchored], [UInt64(3), 4])
+  func everyRepFoundHoldsWithRightKinds(variant: ExerciseVariant, seed: UInt64) throws {
+    let config = ScenarioConfig(
+      seed: seed, repCount: 2, variant: variant == .basic ? .basic : .anchored, rateHz: 100,
+      includeLoad: false)
+    let o = try analyse(config)
+    #expect(o.summary.repCount == o.labels.reps.count)
+    #expect(o.score.holds.falseNegatives == 0, "\(o.summary.holds) vs \(o.labels.holds)")
+    #expect(o.score.holds.falsePositives == 0, "\(o.summary.holds) vs \(o.labels.holds)")
+    #expect(o.score.holdKindAgreements == o.score.holds.truePositives)
+    if variant == .anchored {
+      #expect(o.score.breathSteps.f1 >= 0.8)
+    } else {
+      #expect(o.summary.breathSteps.isEmpty)
+    }
+  }
+
+  /// A small corpus with every distractor, mixed variants and rates: prints the project's figures
+  /// and checks them against the targets with a little slack for the small sample.
+  @Test func corpusFigures() throws {
+    var agg = DetectionScoreAggregate()
+    let rates: [Double] = [50, 100, 200, 400]
+    var lines: [String] = []
+    for seed in UInt64(100)..<UInt64(116) {
+      let config = ScenarioConfig(
+        seed: seed, variant: .mixed, rateHz: rates[Int(seed % 4)], includeLoad: seed % 2 == 0,
+        includeSacrum: seed % 3 == 0, distractors: Set(Distractor.allCases),
+        sensorErrors: seed % 2 == 0 ? .quantised : .noisy)
+      let o = try analyse(config)
+      agg.add(o.score)
+      if !o.score.repCountExact || o.score.holds.falsePositives + o.score.holds.falseNegatives > 0
+        || o.score.breathSteps.falsePositives + o.score.breathSteps.falseNegatives > 0
+      {
+        lines.append(
+          "seed \(seed): reps \(o.summary.repCount)/\(o.labels.reps.count) holds fp \(o.score.holds.falsePositives) fn \(o.score.holds.falseNegatives) steps fp \(o.score.breathSteps.falsePositives) fn \(o.score.breathSteps.falseNegatives)"
+        )
+      }
+    }
+    let holdF1 = agg.holds.f1
+    let stepF1 = agg.breathSteps.f1
+    let exact = Double(agg.exactRepCountRecordings) / Double(agg.recordingCount)
+    let startErr = agg.holds.medianStartAbsError ?? 99
+    let endErr = agg.holds.medianEndAbsError ?? 99
+    let rmseIn = agg.theta.rmseInRepsDeg ?? 99
+    print(
+      "e2e corpus (\(agg.recordingCount) recordings): hold F1 \(holdF1), kinds \(agg.holdKindAgreements)/\(agg.holds.truePositives), step F1 \(stepF1), rep count exact \(exact), median hold start \(startErr) s end \(endErr) s, θ RMSE \(agg.theta.rmseDeg ?? 99)° in reps \(rmseIn)°"
+    )
+    for l in lines { print("  ", l) }
+    #expect(holdF1 >= 0.95)
+    #expect(stepF1 >= 0.9)
+    #expect(exact >= 0.9)
+    #expect(startErr <= 0.35)
+    #expect(endErr <= 0.35)
+    #expect(rmseIn <= 1.5)
+  }
+}

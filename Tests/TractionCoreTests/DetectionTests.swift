@@ -1,0 +1,98 @@
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+@testable import TractionCore
+
+@Suite struct DetectionTests {
+  /// Basic rep: rise 0→18° over 1.5 s at t=5, hold 10 s, lower over 2 s.
+  func basicTrack(ripple: Double = 0, hz: Double = 0.25) -> ThetaTrack {
+    var tr = ThetaTrack()
+    tr.move(5, 1.5, by: 18)
+    tr.move(16.5, 2, by: -18)
+    tr.rippleAmp = ripple
+    tr.rippleHz = hz
+    tr.noiseSigma = 0.05
+    return tr
+  }
+
+  @Test func basicRepGivesOneTractionHold() {
+    let (d, _) = runDetector(basicTrack(), duration: 25, rateHz: 100)
+    #expect(d.reps.count == 1)
+    #expect(d.holds.count == 1)
+    #expect(d.breathSteps.isEmpty)
+    guard let rep = d.reps.first, let hold = d.holds.first else { return }
+    // θ crosses 5° where (1 - cos πu)/2 = 5/18.
+    let u = acos(1 - 2 * 5.0 / 18) / .pi
+    #expect(abs(rep.rep.start - (5 + 1.5 * u)) < 0.1)
+    #expect(abs(rep.rep.end - (16.5 + 2 * (1 - u))) < 0.1)
+    #expect(abs(rep.rep.peakDeg - 18) < 0.3)
+    #expect(hold.hold.kind == .traction)
+    #expect(abs(hold.hold.start - 6.5) < 0.3)
+    #expect(abs(hold.hold.end - 16.5) < 0.3)
+    #expect(abs(hold.hold.meanDeg - 18) < 0.2)
+    #expect(!rep.completedTop)
+  }
+
+  @Test(arguments: [0.1, 0.25, 0.5])
+  func rippleDoesNotBreakHolds(hz: Double) {
+    let (d, _) = runDetector(basicTrack(ripple: 0.8, hz: hz), duration: 25, rateHz: 100)
+    #expect(d.reps.count == 1)
+    #expect(d.holds.count == 1, "\(d.holds)")
+    guard let hold = d.holds.first else { return }
+    #expect(hold.hold.kind == .traction)
+    #expect(abs(hold.hold.start - 6.5) < 1.0)
+    #expect(abs(hold.hold.end - 16.5) < 1.0)
+    #expect(abs(hold.hold.meanDeg - 18) < 0.6)
+  }
+
+  func checkAnchored(
+    _ plan: AnchoredPlan, ripple: Double, hz: Double, rate: Double, tol: Double = 0.3,
+    seed: UInt64 = 1
+  ) {
+    var tr = ThetaTrack()
+    tr.rippleAmp = ripple
+    tr.rippleHz = hz
+    tr.noiseSigma = 0.05
+    let truth = plan.add(to: &tr)
+    let (d, _) = runDetector(tr, duration: truth.end + 5, rateHz: rate, seed: seed)
+    #expect(d.reps.count == 1)
+    #expect(d.holds.map(\.hold.kind) == [.traction, .step, .step, .top], "\(d.holds)")
+    #expect(d.breathSteps.count == 3, "\(d.breathSteps)")
+    guard d.holds.count == 4, d.breathSteps.count == 3 else { return }
+    for (h, e) in zip(d.holds, truth.holds) {
+      #expect(abs(h.hold.start - e.start) <= tol, "start \(h.hold) vs \(e)")
+      #expect(abs(h.hold.end - e.end) <= tol, "end \(h.hold) vs \(e)")
+      #expect(abs(h.hold.meanDeg - e.meanDeg) <= 0.5, "mean \(h.hold) vs \(e)")
+    }
+    for (s, e) in zip(d.breathSteps, truth.steps) {
+      #expect(abs(s.step.t - e.t) <= tol, "step \(s.step) vs \(e)")
+      #expect(abs(s.step.riseDeg - e.riseDeg) <= 0.5, "rise \(s.step) vs \(e)")
+    }
+    #expect(d.reps.first?.completedTop == true)
+    #expect(d.reps.first?.breathStepCount == 3)
+    #expect(d.breathSteps[0].keptExhale == true)
+    #expect(d.breathSteps[1].keptExhale == true)
+    #expect(d.breathSteps[2].keptExhale == nil)
+  }
+
+  @Test func anchoredRepClean() {
+    checkAnchored(AnchoredPlan(), ripple: 0, hz: 0.25, rate: 100)
+  }
+
+  @Test(arguments: [0.1, 0.25, 0.5])
+  func anchoredRepWithRipple(hz: Double) {
+    // A ripple half as fast as the steps blurs their edges: a wider tolerance.
+    checkAnchored(AnchoredPlan(), ripple: 0.4, hz: hz, rate: 100, tol: 0.65)
+  }
+
+  @Test func anchoredRepSmallSteps() {
+    var p = AnchoredPlan()
+    p.steps = [(1.5, 1.0, 3), (1.5, 2.5, 3), (1.8, 3.0, 6)]
+    checkAnchored(p, ripple: 0, hz: 0.25, rate: 200)
+  }
+}
