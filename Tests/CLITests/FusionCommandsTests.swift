@@ -52,7 +52,7 @@ import Testing
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: path) }
     let parsed = try BenchFusionCommand.parseAsRoot(["--data", path, "--runs", "2", "--json"])
-    var command = try #require(parsed as? BenchFusionCommand)
+    let command = try #require(parsed as? BenchFusionCommand)
     try await command.run()
   }
 }

@@ -6,17 +6,8 @@ import TractionCore
   import Darwin
 #endif
 
-/// A deterministic generator (SplitMix64) for the tests.
-struct TestRNG {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+/// Distributions on the shared test generator (`TestRNG`, RecordingTestSupport.swift).
+extension TestRNG {
   mutating func uniform(_ a: Double, _ b: Double) -> Double {
     a + (b - a) * Double(next() >> 11) / Double(1 << 53)
   }
