@@ -328,30 +328,48 @@ public final class ThroughChipsSession {
     return m
   }
 
-  /// Where each fault goes: in the rests between reps (longest rest first), so the exercise
-  /// itself stays readable.
+  /// Where each fault goes: in the rests between reps and after the last one, each with room
+  /// for the fault and the recovery after it, so the exercise itself stays readable; the still
+  /// start (where the reference is learned) only when no rest has room.
   func faultSchedule() -> [(planTime: Double, action: Action)] {
-    var free: [(Double, Double)] = []
-    var start = 1.0
-    for r in plan.reps {
-      free.append((start, r.riseStart - 0.5))
-      start = r.lowerEnd + 0.5
-    }
-    free.append((start, plan.duration - 0.5))
-    free = free.filter { $0.1 - $0.0 > 0.5 }.sorted { ($0.1 - $0.0) > ($1.1 - $1.0) }
-    if free.isEmpty { free = [(0.2 * plan.duration, 0.8 * plan.duration)] }
-    let faults = options.faults.sorted()
-    var perInterval = [[ChipFault]](repeating: [], count: free.count)
-    for (i, f) in faults.enumerated() { perInterval[i % free.count].append(f) }
+    var rests: [(cursor: Double, end: Double)] = []
+    for (a, b) in zip(plan.reps, plan.reps.dropFirst()) { rests.append((a.lowerEnd + 0.5, b.riseStart - 0.5)) }
+    if let last = plan.reps.last { rests.append((last.lowerEnd + 0.5, plan.duration - 0.5)) }
+    let stillEnd = (plan.reps.first?.riseStart ?? plan.duration) - 0.5
+    var still = (cursor: 1.0, end: stillEnd)
     var out: [(Double, Action)] = []
-    for (k, fs) in perInterval.enumerated() {
-      let (a, b) = free[k]
-      for (j, f) in fs.enumerated() {
-        let t = a + (b - a) * Double(j) / Double(fs.count) + 0.1 * (b - a) / Double(fs.count)
-        out += actions(for: f, at: t)
+    // The longest first, so they get the longest rests.
+    for f in options.faults.sorted(by: { occupancy($0) > occupancy($1) || (occupancy($0) == occupancy($1) && $0 < $1) }) {
+      let need = occupancy(f)
+      let best = rests.indices.max { (rests[$0].end - rests[$0].cursor) < (rests[$1].end - rests[$1].cursor) }
+      let t: Double
+      if let i = best, rests[i].end - rests[i].cursor >= need {
+        t = rests[i].cursor
+        rests[i].cursor += need
+      } else if still.end - still.cursor >= need {
+        t = still.cursor
+        still.cursor += need
+      } else if let i = best {
+        // No room anywhere: best effort in the longest rest.
+        t = rests[i].cursor
+        rests[i].cursor += need
+      } else {
+        t = still.cursor
+        still.cursor += need
       }
+      out += actions(for: f, at: t)
     }
     return out.sorted { $0.0 < $1.0 }
+  }
+
+  /// Seconds a fault and the recovery after it take, with a margin.
+  private func occupancy(_ f: ChipFault) -> Double {
+    switch f {
+    case .bus: return 1
+    case .overrun: return 1.5
+    case .vanish, .sacrumVanish: return 4
+    case .loadVanish: return options.loadChip == .hx711 ? 7 : 5
+    }
   }
 
   enum Action {

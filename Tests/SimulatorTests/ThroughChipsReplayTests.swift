@@ -34,5 +34,6 @@ import TractionCore
     #expect(score.holds.truePositives == labels.holds.count && score.holds.falsePositives == 0)
     #expect(score.holdKindAgreements == score.holds.truePositives)
     #expect(score.breathSteps.truePositives == labels.breathSteps.count && score.breathSteps.falsePositives == 0)
+    #expect(summary.mode == .imu)
   }
 }
