@@ -168,6 +168,36 @@ import TractionCore
     #expect(AcquisitionEvent.sensorLost(lost).recordingNote?.hasPrefix("sensor_lost: t=1.") == true)
   }
 
+  @Test func anotherChipWhereTheIMUWasIsATypedLossUntilTheRightOneIsBack() throws {
+    let rig = try Rig()
+    var acq = try rig.acquisition(duration: 4)
+    var phase = 0
+    let original = rig.bus.device(at: 0x68)
+    let c = Self.collect(&acq, clock: rig.clock) { t in
+      if t > 0.5 && phase == 0 {
+        phase = 1
+        // Unplugged, and a different part (an LSM6DS: no WHO_AM_I at 0x75) put in its place.
+        rig.bus.detach(address: 0x68)
+        rig.bus.attach(LSM6DSEmulator(), at: 0x68)
+      } else if t > 2 && phase == 1, let original {
+        phase = 2
+        rig.bus.detach(address: 0x68)
+        rig.bus.attach(original, at: 0x68)
+        original.powerOnReset(nowNanoseconds: rig.clock.nowNanoseconds)
+      }
+    }
+    let retries = c.faults.filter { $0.phase == .recovery }
+    #expect(!retries.isEmpty)
+    #expect(retries.allSatisfy { $0.kind == .wrongChip })
+    #expect(retries.allSatisfy { if case .imu(.wrongChip(address: 0x68, _, _)) = $0.failure { true } else { false } })
+    let lost = try #require(c.events.lazy.compactMap { if case .sensorLost(let l) = $0 { l } else { nil } }.first)
+    #expect(lost.lastFailure.kind == .wrongChip)
+    let back = try #require(c.events.lazy.compactMap { if case .recovered(let r) = $0 { r } else { nil } }.first)
+    #expect(back.t > 2 && back.t < 4)
+    #expect(c.samples.contains { $0.t > back.t })
+    Self.checkTimeBase(c.samples, rate: 100)
+  }
+
   @Test func loadIsHeldBetweenConversionsAndDropsOutWhileTheCellIsGone() throws {
     // A ramp of 10 N/s from the rig's start: every conversion has its own value.
     let origin = 5.0
