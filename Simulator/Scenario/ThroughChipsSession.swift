@@ -314,7 +314,7 @@ public final class ThroughChipsSession {
   /// The metadata: the actual rate and ranges the drivers set, the chips, how to make it again.
   public var metadata: RecordingMetadata {
     var m = RecordingMetadata(
-      rateHz: imuReport?.sampleRateHz ?? config.rateHz,
+      rateHz: ((imuReport?.sampleRateHz ?? config.rateHz) * 1e6).rounded() / 1e6,
       sensor: imuReport.map { "\($0.chipName) (emulated)" } ?? loadReport.map { "\($0.chip) (emulated)" },
       placement: config.includeIMU ? "upper-back" : "elbow-platform",
       accelRangeG: imuReport?.accelRangeG, gyroRangeDps: imuReport?.gyroRangeDPS)
