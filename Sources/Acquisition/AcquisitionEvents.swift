@@ -245,7 +245,7 @@ public struct AcquisitionPolicy: Sendable, Equatable {
   public var faultsBeforeRecovery: Int
   /// Failed recovery attempts before `.sensorLost` is reported (retries go on).
   public var attemptsBeforeLost: Int
-  /// Wait before the second recovery attempt; doubles after each failure.
+  /// Wait before the first recovery attempt; doubles after each failed one.
   public var initialBackoffSeconds: Double
   public var maxBackoffSeconds: Double
   /// How long the pacing IMU may stay silent before the slot counts as a `noData` fault, in

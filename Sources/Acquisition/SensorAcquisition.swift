@@ -463,7 +463,7 @@ public struct SensorAcquisition {
     let attempts = channels[i].attempts
     let backoff = min(
       max(0, policy.maxBackoffSeconds),
-      max(0, policy.initialBackoffSeconds) * Double(1 << min(attempts - 1, 20)))
+      max(0, policy.initialBackoffSeconds) * Double(1 << min(attempts, 20)))
     channels[i].nextAttemptAt = now &+ UInt64(backoff * 1e9)
     if attempts >= max(1, policy.attemptsBeforeLost) && channels[i].status != .lost {
       channels[i].status = .lost

@@ -150,6 +150,12 @@ import TractionCore
     #expect(stages == ["sample", "fault", "retry", "lost", "retry", "recovered", "sample"])
     let reading = c.faults.filter { $0.phase == .reading }
     #expect(reading.map(\.consecutive) == [1, 2, 3])
+    // Recovery attempts back off: 50 ms after the third fault, then doubling.
+    let tries = [reading[2].t] + c.faults.filter { $0.phase == .recovery }.map(\.t)
+    for (k, (a, b)) in zip(tries, tries.dropFirst()).enumerated() {
+      let backoff = 0.05 * Double(1 << k)
+      #expect(b - a >= backoff - 1e-6 && b - a < backoff + 0.15, "attempt \(k + 1): \(b - a) s after the last")
+    }
     #expect(reading.allSatisfy { $0.kind == .bus && $0.failure == .imu(.bus(I2CError(.noAcknowledgeAddress, address: 0x68, detail: "emulated device is away (injected vanish)"))) })
     // The outage is one gap in t and seq, at least as long as the chip was away.
     Self.checkTimeBase(c.samples, rate: 100)
