@@ -1,13 +1,125 @@
 import ArgumentParser
+import Foundation
+import TractionCore
 
-public struct EvalDetectionCommand: AsyncParsableCommand {
+public struct EvalDetectionCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "detection",
-    abstract: "(not built yet)")
+    abstract: "Score reps, holds, breath steps and θ against labelled recordings.",
+    discussion: """
+      For every NAME.csv in DIR that has NAME.labels.json beside it (and NAME.truth.csv, when \
+      present, for the angle), replays the recording through the monitor's pipeline and scores it \
+      as ../shared/spec/exercise-model.md defines: reps and holds matched one to one at IoU ≥ 0.5 \
+      (precision, recall, F1, median start/end error), breath steps within ±1 s (F1), exact rep \
+      count, θ RMSE over all samples and inside reps. Prints each recording and the overall figures.
+
+      Examples:
+        traction simulate --corpus corpus --count 40 --seed 1000
+        traction eval detection corpus
+        traction eval detection corpus --json > scores.json
+      """)
+
+  @Argument(help: "A directory of recordings with NAME.labels.json (and NAME.truth.csv) beside them.")
+  var directory: String
+
+  @Flag(help: "Print one JSON object {recordings: […], overall: {…}} instead of the table.")
+  var json = false
 
   public init() {}
 
-  public func run() async throws {
-    throw ValidationError("'detection' is not built yet")
+  struct Output: Encodable {
+    var recordings: [RecordingDetectionScore]
+    var overall: DetectionScoreAggregate
+  }
+
+  public func run() throws {
+    let recordings = try Self.labelledRecordings(in: directory)
+    var scores: [RecordingDetectionScore] = []
+    for (i, path) in recordings.enumerated() {
+      let score = try Self.score(recording: path)
+      scores.append(score)
+      if !json {
+        print(Self.line(score))
+      } else if isatty(STDERR_FILENO) != 0 {
+        FileHandle.standardError.write(Data("\r[\(i + 1)/\(recordings.count)] \(score.name)\u{1B}[K".utf8))
+      }
+    }
+    if json && isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    let overall = DetectionScoreAggregate(scores)
+    if json {
+      print(try jsonString(Output(recordings: scores, overall: overall)))
+    } else {
+      print(Self.overallText(overall))
+    }
+  }
+
+  /// The recordings in `dir` that have labels, sorted by name.
+  static func labelledRecordings(in dir: String) throws -> [String] {
+    let fm = FileManager.default
+    var isDir: ObjCBool = false
+    guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+      throw ValidationError("\(dir): no such directory")
+    }
+    let names = try fm.contentsOfDirectory(atPath: dir).sorted()
+    let paths = names.filter { $0.hasSuffix(".csv") && !$0.hasSuffix(".truth.csv") }
+      .map { (dir as NSString).appendingPathComponent($0) }
+      .filter { fm.fileExists(atPath: RecordingCompanions.labelsPath(forRecording: $0)) }
+    guard !paths.isEmpty else {
+      throw ValidationError("\(dir): no recording with a NAME.labels.json beside it")
+    }
+    return paths
+  }
+
+  /// Replays one recording and scores it against its labels (and truth, when present).
+  static func score(recording path: String) throws -> RecordingDetectionScore {
+    let labels = try SessionLabels.read(path: RecordingCompanions.labelsPath(forRecording: path))
+    let truthPath = RecordingCompanions.truthPath(forRecording: path)
+    var truth: TruthReader? = FileManager.default.fileExists(atPath: truthPath) ? try TruthReader(path: truthPath) : nil
+    var theta = ThetaErrorAccumulator(reps: labels.reps)
+    var pending: ThetaPoint?
+    let report = try RecordingAnalysis.analyze(path: path) { sample, out in
+      // θ is scored only where there is an IMU to estimate it (a load-only recording has none).
+      guard sample.imu != nil else { return }
+      // The truth is at the recording's sample times; step it forward to this sample.
+      while true {
+        if let p = pending, p.t >= sample.t - 1e-6 { break }
+        guard let next = try truth?.next() else {
+          truth = nil
+          pending = nil
+          return
+        }
+        pending = next
+      }
+      if let p = pending, abs(p.t - sample.t) <= 1e-6 {
+        theta.add(t: sample.t, estimatedDeg: out.thetaDeg ?? 0, truthDeg: p.thetaDeg)
+      }
+    }
+    let name = RecordingCompanions.stem(ofRecording: path)
+    let thetaSummary = theta.summary.sampleCount > 0 ? theta.summary : nil
+    return DetectionScoring.score(
+      name: (name as NSString).lastPathComponent, detected: report.summary.labels, labelled: labels,
+      theta: thetaSummary)
+  }
+
+  static func line(_ s: RecordingDetectionScore) -> String {
+    var l = "\(s.name.padding(toLength: 16, withPad: " ", startingAt: 0)) reps \(s.detectedRepCount)/\(s.labelledRepCount)"
+    l += "  holds F1 \(fmt(s.holds.f1, 2))  steps F1 \(fmt(s.breathSteps.f1, 2))"
+    if let r = s.theta?.rmseInRepsDeg { l += "  θ RMSE in reps \(fmt(r, 2))°" }
+    return l
+  }
+
+  static func overallText(_ a: DetectionScoreAggregate) -> String {
+    var lines = ["overall (\(a.recordingCount) recordings):"]
+    lines.append("  rep count exact: \(fmt(a.repCountAccuracy * 100, 1)) % of recordings; reps F1 \(fmt(a.reps.f1, 3))")
+    var holds = "  holds: F1 \(fmt(a.holds.f1, 3)) (precision \(fmt(a.holds.precision, 3)), recall \(fmt(a.holds.recall, 3)))"
+    if let s = a.holds.medianStartAbsError, let e = a.holds.medianEndAbsError {
+      holds += ", median start error \(fmt(s, 2)) s, end error \(fmt(e, 2)) s"
+    }
+    lines.append(holds)
+    lines.append("  breath steps: F1 \(fmt(a.breathSteps.f1, 3))")
+    if let r = a.theta.rmseDeg, let rr = a.theta.rmseInRepsDeg {
+      lines.append("  θ RMSE: \(fmt(r, 2))° over all samples, \(fmt(rr, 2))° inside reps")
+    }
+    return lines.joined(separator: "\n")
   }
 }
