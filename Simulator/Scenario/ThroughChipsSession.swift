@@ -24,7 +24,8 @@ public enum EmulatedLoadChip: String, CaseIterable, Sendable, Codable {
 /// Faults injected into the emulated chips during a through-chips session. Each must show as
 /// gaps and notes in the recording and never stop the session.
 public enum ChipFault: String, CaseIterable, Sendable, Codable, Comparable {
-  /// Two short bursts of I2C errors on the upper-back IMU, too short to need a recovery: gaps.
+  /// Two short bursts of I2C errors on the upper-back IMU, too short to need a recovery: notes,
+  /// and a gap unless the chip's FIFO kept the samples (MPU-6050).
   case bus
   /// Three spoiled load-cell readouts: an HX711 clock high phase stretched past the limit (the
   /// thread preempted), or an I2C error on the NAU7802.

@@ -16,7 +16,8 @@ import TractionCore
 /// its last reading, so the read does not wait, and its latest value is held in `loadN` between
 /// conversions (and for `policy.loadHoldPeriods` after it stops answering).
 ///
-/// Faults never stop the loop. Each is a `.fault` event; an IMU fault skips the slot. After
+/// Faults never stop the loop. Each is a `.fault` event; an IMU fault skips the slot (a FIFO
+/// may still deliver its sample on the next read). After
 /// `policy.faultsBeforeRecovery` failures in a row the sensor is set up again (`configure` /
 /// `start`) with a doubling back-off; while it is down its fields are nil and the other sensors
 /// go on; after `policy.attemptsBeforeLost` failed attempts `.sensorLost` is reported once, and

@@ -2,7 +2,7 @@ import ArgumentParser
 import ExerciseSimulator
 import Foundation
 import Testing
-import TractionCLI
+@testable import TractionCLI
 import TractionCore
 
 /// `traction simulate --through-chips`: options, checks, and the files it writes.
@@ -40,6 +40,27 @@ import TractionCore
     #expect(labels.reps.count == 1)
     let truth = try String(contentsOfFile: dir + "/a.truth.csv", encoding: .utf8)
     #expect(truth.split(separator: "\n").count == n + 1)
+  }
+
+  @Test func replayOfAThroughChipsRecordingFindsTheLabelledRepsHoldsAndSteps() async throws {
+    let dir = NSTemporaryDirectory() + "simulate-chips-replay-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await SimulateCommand.parse([
+      "--seed", "8", "--reps", "2", "--out", dir + "/r8", "--through-chips", "--sacrum", "--faults", "bus,overrun",
+      "--quiet",
+    ]).run()
+    let report = try RecordingAnalysis.analyze(path: dir + "/r8.csv")
+    let labels = try SessionLabels.read(path: dir + "/r8.labels.json")
+    let score = DetectionScoring.score(name: "r8", detected: report.summary.labels, labelled: labels)
+    #expect(score.reps.truePositives == labels.reps.count && score.reps.falsePositives == 0)
+    #expect(score.holds.truePositives == labels.holds.count && score.holds.falsePositives == 0)
+    #expect(score.breathSteps.truePositives == labels.breathSteps.count && score.breathSteps.falsePositives == 0)
+    // The faults are in the file as notes; the MPU-6050's FIFO kept the samples across the bus
+    // errors, so nothing was lost.
+    let text = try String(contentsOfFile: dir + "/r8.csv", encoding: .utf8)
+    #expect(text.contains("\n# fault: t=") && text.contains("imu: I2C bus error"))
+    #expect(report.recording.seqJumps == 0 && report.recording.gaps == 0)
   }
 
   @Test func optionsThatDoNotFitAreRefusedByName() {

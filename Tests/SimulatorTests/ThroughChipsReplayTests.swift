@@ -11,7 +11,8 @@ import TractionCore
     -> (detected: SessionSummary, labels: SessionLabels, score: RecordingDetectionScore)
   {
     let r = try ThroughChipsTests.run(config, options)
-    var analyzer = SessionAnalyzer()
+    // The pipeline `traction replay` runs.
+    var analyzer = SessionAnalyzer<InclinationFilter>(makeEstimator: { InclinationFilter() })
     for s in r.samples { _ = analyzer.process(s) }
     let summary = analyzer.finish()
     let score = DetectionScoring.score(name: "tc", detected: summary.labels, labelled: r.result.labels)
