@@ -32,6 +32,17 @@ import Testing
     #expect(r.metadata.rateHz == 100)
   }
 
+  @Test func aCommentRightAfterTheHeaderIsNotMetadataAndIsSkipped() throws {
+    let w = try writer()
+    try w.writeComment("fault: t=0.000000 load: HX711: no conversion ready after 600001 µs")
+    try w.write(Sample(t: 0, loadN: 3, seq: 0))
+    var r = try RecordingReader(text: w.writtenText, name: "c.csv")
+    let s = try r.next()
+    #expect(s?.loadN == 3)
+    #expect(try r.next() == nil)
+    #expect(r.metadata["fault"] == nil)
+  }
+
   @Test func aCommentWithALineBreakIsRefusedAndNothingIsWritten() throws {
     let w = try writer()
     try w.write(Sample(t: 0, loadN: 1, seq: 0))
