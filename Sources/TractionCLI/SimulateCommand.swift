@@ -32,6 +32,12 @@ public struct SimulateCommand: AsyncParsableCommand {
         traction simulate --seed 9 --out b9 --no-imu --squeeze
         traction simulate --seed 3 --out c3 --sacrum --distractors roll,cough,gap
         traction simulate --corpus corpus --count 40 --seed 1000
+
+      With --through-chips the scenario drives emulated chips (MPU-6050 or LSM6DS, NAU7802 or \
+      HX711) that the real drivers read through the acquisition loop, as on the Pi; --faults \
+      injects bus errors, readout overruns and chips that vanish, which show as gaps and \
+      `# fault:` notes. For example:
+        traction simulate --seed 7 --out c7 --through-chips --load-chip hx711 --faults all --sacrum
       """)
 
   @Option(help: "Seed of the session (of the first recording with --corpus).")
@@ -75,6 +81,22 @@ public struct SimulateCommand: AsyncParsableCommand {
 
   @Flag(help: "Print nothing on success.")
   public var quiet = false
+
+  @Flag(
+    help: "Run the scenario through emulated chips read by the real drivers and the acquisition loop (the path a live run takes) instead of writing ideal samples.")
+  public var throughChips = false
+
+  @Option(help: "With --through-chips: the IMU chip, mpu6050 or lsm6ds.")
+  public var imuChip: EmulatedIMUChip = .mpu6050
+
+  @Option(help: "With --through-chips: the load-cell ADC, nau7802 or hx711.")
+  public var loadChip: EmulatedLoadChip = .nau7802
+
+  @Option(
+    help: ArgumentHelp(
+      "With --through-chips: faults to inject (\(ChipFault.allCases.map(\.rawValue).joined(separator: ", ")), `all` or `none`).",
+      valueName: "LIST"))
+  public var faults: String = "none"
 
   public init() {}
 
@@ -120,6 +142,7 @@ public struct SimulateCommand: AsyncParsableCommand {
       throw ValidationError("--count must be between 1 and 100000 (got \(count))")
     }
     _ = try Self.parseDistractors(distractors)
+    try validateThroughChips()
   }
 
   public func run() async throws {
@@ -144,6 +167,10 @@ public struct SimulateCommand: AsyncParsableCommand {
     let parent = (stem as NSString).deletingLastPathComponent
     if !parent.isEmpty {
       try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+    }
+    if throughChips {
+      try runThroughChips(config: config, stem: stem)
+      return
     }
     let s = try SimulatedRecordingFiles.write(config: config, stem: stem)
     if !quiet { print(Self.describe(s, path: stem)) }

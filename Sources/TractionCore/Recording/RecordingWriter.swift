@@ -218,6 +218,23 @@ public final class RecordingWriter {
       reason: "sample \(sampleNumber): \(why)")
   }
 
+  /// Writes a `# text` line between samples: a note a person can read in the file (a sensor
+  /// fault, a reconnection) that readers skip. Use the `key: value` style, for example
+  /// `fault: t=12.345000 imu: …`. A line break in `text` would end the note early and turn the
+  /// rest into a malformed sample line, so it throws.
+  public func writeComment(_ text: String) throws(RecordingError) {
+    try sink.checkOpen()
+    for u in text.utf8 where u == 0x0A || u == 0x0D {
+      throw RecordingError(
+        .badMetadata, file: name,
+        reason: "a comment line must not contain a line break: '\(text.prefix(60))'")
+    }
+    sink.buffer.append(contentsOf: "# ".utf8)
+    sink.buffer.append(contentsOf: text.utf8)
+    sink.buffer.append(0x0A)
+    if sink.buffer.count >= Self.flushBytes { try sink.flush() }
+  }
+
   /// Hands everything buffered to the kernel (and the disk with `syncOnFlush`).
   public func flush() throws(RecordingError) { try sink.flush() }
 

@@ -1,0 +1,50 @@
+import ArgumentParser
+import ExerciseSimulator
+import Foundation
+import TractionCore
+
+extension EmulatedIMUChip: ExpressibleByArgument {}
+extension EmulatedLoadChip: ExpressibleByArgument {}
+
+/// `traction simulate --through-chips`: the options' checks and the run, kept apart from the
+/// ideal-sample path.
+extension SimulateCommand {
+  func validateThroughChips() throws {
+    let parsed: Set<ChipFault>
+    do {
+      parsed = try ThroughChipsOptions.parseFaults(faults)
+    } catch {
+      throw ValidationError("\(error)")
+    }
+    guard throughChips else {
+      if !parsed.isEmpty { throw ValidationError("--faults needs --through-chips") }
+      return
+    }
+    if corpus != nil { throw ValidationError("--through-chips writes one session: use --out, not --corpus") }
+    if squeeze { throw ValidationError("--through-chips has no emulated squeeze sensor: drop --squeeze") }
+    if !imu && (parsed.contains(.bus) || parsed.contains(.vanish)) {
+      throw ValidationError("--faults bus and vanish hit the IMU: drop them or --no-imu")
+    }
+    if !load && (parsed.contains(.overrun) || parsed.contains(.loadVanish)) {
+      throw ValidationError("--faults overrun and load-vanish hit the load cell: drop them or --no-load")
+    }
+    if !sacrum && parsed.contains(.sacrumVanish) {
+      throw ValidationError("--faults sacrum-vanish needs --sacrum")
+    }
+  }
+
+  func runThroughChips(config: ScenarioConfig, stem: String) throws {
+    let options = ThroughChipsOptions(
+      imuChip: imuChip, loadChip: loadChip, faults: try ThroughChipsOptions.parseFaults(faults))
+    let (summary, result) = try ThroughChipsSession.write(config: config, options: options, stem: stem)
+    guard !quiet else { return }
+    print(Self.describe(summary, path: stem))
+    let st = result.statistics
+    let chips = [result.imuReport?.chipName, result.sacrumReport.map { "\($0.chipName) (sacrum)" }, result.loadReport?.chip]
+      .compactMap { $0 }.joined(separator: ", ")
+    print(
+      "  through chips (\(chips)): \(st.faults) faults, \(st.skippedSlots) skipped slots, "
+        + "\(result.incompleteSamples) incomplete samples not written, \(st.recoveries) recoveries, "
+        + "\(st.sensorsLost) sensors lost")
+  }
+}
