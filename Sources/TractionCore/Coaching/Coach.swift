@@ -36,15 +36,30 @@ public struct Coach: Sendable {
   private var holdIndex = -1
   private var countdownNext = 0
   private var readyAnnounced = false
+  /// A routine cue that came during the cooldown (or beside another cue): said when the
+  /// cooldown ends, if it is still fresh. One slot; the newest wins.
+  private var pending: Cue?
+  /// How long a held-back cue stays worth saying.
+  public var pendingMaxAgeSeconds = 3.0
 
   public init() {}
 
   /// Feeds one sample's pipeline output; returns the cue to give now, if any.
   public mutating func process(_ out: SampleOutput) -> Cue? {
     var cue: Cue?
+    var held: Cue?
     func offer(_ c: Cue) {
-      // Urgent cues win over routine ones that came with the same sample.
-      if cue == nil || (c.urgent && !(cue?.urgent ?? false)) { cue = c }
+      // Urgent cues win over routine ones that came with the same sample; the other is held.
+      guard let current = cue else {
+        cue = c
+        return
+      }
+      if c.urgent && !current.urgent {
+        held = current
+        cue = c
+      } else {
+        held = c
+      }
     }
     if !readyAnnounced, out.thetaDeg != nil {
       readyAnnounced = true
@@ -104,10 +119,23 @@ public struct Coach: Sendable {
         }
       }
     }
-    guard let c = cue else { return nil }
-    if !c.urgent && out.t - lastCueT < cooldownSeconds { return nil }
-    lastCueT = out.t
-    return c
+    if let h = held { pending = h }
+    let cooling = out.t - lastCueT < cooldownSeconds
+    if let c = cue {
+      if c.urgent || !cooling {
+        lastCueT = out.t
+        return c
+      }
+      pending = c
+      return nil
+    }
+    if let p = pending, !cooling {
+      pending = nil
+      guard out.t - p.t <= pendingMaxAgeSeconds else { return nil }
+      lastCueT = out.t
+      return Cue(t: out.t, kind: p.kind, text: p.text, urgent: p.urgent)
+    }
+    return nil
   }
 
   static func degrees(_ x: Double) -> String {
