@@ -70,9 +70,10 @@ public struct ExtensionAngleTracker: Sendable {
   public var axisLockDeg = 5.0
   /// An excursion ends when the angle from g0 falls below this (degrees).
   public var excursionEndDeg = 2.5
-  /// An axis learned from an excursion peaking below this (degrees) may be replaced by a later,
-  /// larger excursion about a clearly different axis (the first movement was a roll, not a rise).
-  public var tentativePeakDeg = 12.0
+  /// An axis stays tentative until an excursion about it peaks above this (degrees) or two
+  /// rep-sized (≥ 8°) excursions have turned about it: until then a later excursion 3° larger
+  /// about a clearly different axis replaces it (the first movement was a roll, not a rise).
+  public var tentativePeakDeg = 16.0
   /// Seconds over which θ blends from the unsigned angle to the projection when the axis arrives.
   public var blendSeconds = 0.5
 
@@ -103,6 +104,8 @@ public struct ExtensionAngleTracker: Sendable {
   private var excursionPeakDeg = 0.0
   private var excursionAxisSum = SIMD3<Double>(0, 0, 0)
   private var axisSourcePeakDeg = 0.0
+  private var alignedExcursions = 0
+  private var excursionAligned = false
   private var refiningExcursion = false
   private var blendStart = -1.0
   // Precomputed frame for the projection: p0 (reference in the plane ⊥ axis), b = axis × p0.
@@ -117,6 +120,7 @@ public struct ExtensionAngleTracker: Sendable {
     referenceSource = .calibration
     setAxis(normalized(calibration.axis))
     axisSourcePeakDeg = .infinity
+    alignedExcursions = 2
     blendStart = -1
   }
 
@@ -243,8 +247,12 @@ public struct ExtensionAngleTracker: Sendable {
       refiningExcursion = false
     }
     if unsignedDeg < excursionEndDeg {
+      if hasAxis && (refiningExcursion || excursionAligned) && excursionPeakDeg >= 8 {
+        alignedExcursions += 1
+      }
       inExcursion = false
       refiningExcursion = false
+      excursionAligned = false
       return
     }
     if unsignedDeg > excursionPeakDeg { excursionPeakDeg = unsignedDeg }
@@ -270,10 +278,18 @@ public struct ExtensionAngleTracker: Sendable {
       }
       return
     }
+    // A larger movement about the same axis confirms it.
+    let alignment = abs(dot(candidate, axis))
+    excursionAligned = alignment >= 0.9
+    if excursionAligned {
+      axisSourcePeakDeg = max(axisSourcePeakDeg, excursionPeakDeg)
+      return
+    }
     // A tentative axis (from a small first excursion, perhaps a roll) gives way to a clearly larger
     // excursion about a clearly different axis.
-    if axisSourcePeakDeg < tentativePeakDeg && excursionPeakDeg > axisSourcePeakDeg + 3
-      && unsignedDeg >= axisLockDeg && abs(dot(candidate, axis)) < 0.77
+    let tentative = axisSourcePeakDeg < tentativePeakDeg && alignedExcursions < 2
+    if tentative && excursionPeakDeg > axisSourcePeakDeg + 1
+      && unsignedDeg >= axisLockDeg && alignment < 0.77
     {
       setAxis(candidate)
       axisSourcePeakDeg = excursionPeakDeg
