@@ -103,7 +103,7 @@ public struct ExerciseDetector: Sendable {
   /// band allows for it until the plateau has shown its own.
   private var rippleSwing: Double
   /// The largest speed the breathing gave on the session's plateaus (unit/s).
-  private var rippleSpeed = 0.0
+  private var rippleSpeed: Double
   private var transitStartIndex = 0
   private var transitPeakSpeed = 0.0
 
@@ -114,6 +114,8 @@ public struct ExerciseDetector: Sendable {
     slopeBins = max(3, Int((0.4 / bin).rounded()) + 1)
     oneSecondBins = max(1, Int((1.0 / bin).rounded()))
     rippleSwing = 1.6 * config.holdExitMin
+    // Until a plateau has shown it: a moderate breathing (±0.4° at 0.25 Hz).
+    rippleSpeed = 0.6 * config.holdExitMin
     let cap = Int((100.0 / bin).rounded())
     x = IndexedRing(minimumCapacity: cap)
     z = IndexedRing(minimumCapacity: cap)
@@ -529,6 +531,11 @@ public struct ExerciseDetector: Sendable {
     let limit = max(plateau.startIndex, j - Int((5.0 / bin).rounded()))
     var i = j
     while i > limit && sign * localSlope(i - 1) >= threshold { i -= 1 }
+    // A plateau that was steady for its 2 s stays a hold: breathing that rose into the move does
+    // not take it back below that.
+    if plateau.announced {
+      i = max(i, min(j, plateau.startIndex + Int((config.holdMinSeconds / bin).rounded(.up))))
+    }
     return i
   }
 
