@@ -590,10 +590,18 @@ public struct ExerciseDetector: Sendable {
     let midLevel = prev.hold.meanDeg + rise / 2
     let a = max(firstBin, Int((prev.hold.end / bin).rounded(.down)))
     let b = plateau.startIndex
-    var t = (prev.hold.end + time(b)) / 2
+    let middle = (prev.hold.end + time(b)) / 2
+    var t = middle
     if a < b {
+      // Breathing may cross the halfway level more than once: the crossing nearest the middle of
+      // the movement.
+      var best = Double.infinity
       for i in a..<b where z[i] < midLevel && z[i + 1] >= midLevel {
-        t = crossing(i, i + 1, midLevel)
+        let c = crossing(i, i + 1, midLevel)
+        if abs(c - middle) < best {
+          best = abs(c - middle)
+          t = c
+        }
       }
     }
     let step = BreathStep(t: t, riseDeg: rise)
@@ -647,6 +655,15 @@ public struct ExerciseDetector: Sendable {
     if !plateau.announced && plateau.n > 0 {
       absorbShortPiece()
       start = time(plateau.startIndex)
+    }
+    // A breath step announced on the plateau's first 2 s that its full mean does not bear out
+    // (less than 90% of a step) was breathing, not a step.
+    if let si = plateau.stepIndex, si == breathSteps.count - 1, plateau.n > 0,
+      holds.count > repFirstHold, let prev = holds.last,
+      plateau.mean - prev.hold.meanDeg < 0.9 * config.stepMinRise
+    {
+      breathSteps.removeLast()
+      plateau.stepIndex = nil
     }
     if plateau.n > 0 && mergeWithLastHold(endIndex: e) { return }
     guard plateau.n > 0, end - start >= config.holdMinSeconds else {
