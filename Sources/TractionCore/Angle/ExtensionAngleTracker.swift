@@ -280,7 +280,8 @@ public struct ExtensionAngleTracker: Sendable {
     blendStart = t
     // What was read before about another axis was a roll, not extension.
     var wrong: [ClosedRange<Double>] = []
-    for i in 0..<min(storedCount, Self.storedCapacity) where abs(dot(storedAxis[i], candidate)) < 0.77 {
+    for i in 0..<min(storedCount, Self.storedCapacity)
+    where abs(dot(storedAxis[i], candidate)) < 0.77 {
       wrong.append(storedStart[i]...storedEnd[i])
     }
     wrongAxisIntervals = wrong

@@ -803,7 +803,9 @@ public struct ExerciseDetector: Sendable {
       kept.append(r)
     }
     // The rep in progress has index reps.count; it moves down by the number withdrawn.
-    func remap(_ r: Int) -> Int? { r < newIndex.count ? (newIndex[r] >= 0 ? newIndex[r] : nil) : r - gone.count }
+    func remap(_ r: Int) -> Int? {
+      r < newIndex.count ? (newIndex[r] >= 0 ? newIndex[r] : nil) : r - gone.count
+    }
     var holdIndex = [Int](repeating: -1, count: holds.count)
     var keptHolds: [HoldRecord] = []
     for (i, h) in holds.enumerated() {
@@ -819,7 +821,9 @@ public struct ExerciseDetector: Sendable {
       guard let r = remap(s.repIndex) else { continue }
       var s2 = s
       s2.repIndex = r
-      s2.holdIndex = s.holdIndex < holdIndex.count ? max(0, holdIndex[s.holdIndex]) : s.holdIndex - (holds.count - keptHolds.count)
+      s2.holdIndex =
+        s.holdIndex < holdIndex.count
+        ? max(0, holdIndex[s.holdIndex]) : s.holdIndex - (holds.count - keptHolds.count)
       stepIndex[i] = keptSteps.count
       keptSteps.append(s2)
     }
@@ -830,8 +834,12 @@ public struct ExerciseDetector: Sendable {
     breathSteps = keptSteps
     repFirstHold = max(0, repFirstHold - holdsGone)
     repFirstStep = max(0, repFirstStep - stepsGone)
-    if let p = pendingKeptStep { pendingKeptStep = p < stepIndex.count && stepIndex[p] >= 0 ? stepIndex[p] : nil }
-    if let s = plateau.stepIndex { plateau.stepIndex = s < stepIndex.count && stepIndex[s] >= 0 ? stepIndex[s] : nil }
+    if let p = pendingKeptStep {
+      pendingKeptStep = p < stepIndex.count && stepIndex[p] >= 0 ? stepIndex[p] : nil
+    }
+    if let s = plateau.stepIndex {
+      plateau.stepIndex = s < stepIndex.count && stepIndex[s] >= 0 ? stepIndex[s] : nil
+    }
     events.push(.repsWithdrawn(count: gone.count))
     return gone.count
   }
@@ -861,7 +869,8 @@ public struct ExerciseDetector: Sendable {
   private mutating func endRep(at end: Double, index e: Int, cut: Bool) {
     if phase == .holding {
       let last = lastProcessed
-      closePlateau(endIndex: min(max(e, plateau.startIndex), last), lastAdded: last, endedDown: true)
+      closePlateau(
+        endIndex: min(max(e, plateau.startIndex), last), lastAdded: last, endedDown: true)
     }
     phase = .none
     inRep = false
