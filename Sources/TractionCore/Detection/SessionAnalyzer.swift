@@ -367,6 +367,15 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
     return nil
   }
 
+  /// Events still queued (more than a batch came at once, or after `finish`): call until empty.
+  public mutating func drainEvents(into batch: inout EventBatch) {
+    if mode == .load {
+      loadDetector.drainEvents(into: &batch)
+    } else {
+      detector.drainEvents(into: &batch)
+    }
+  }
+
   /// Ends the session: closes what is open and returns the summary. Events that the close
   /// produced are in `finalEvents`.
   public mutating func finish() -> SessionSummary {
