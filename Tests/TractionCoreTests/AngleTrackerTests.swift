@@ -26,7 +26,8 @@ struct Mat3 {
       r2: SIMD3(2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)))
   }
   static func random(_ r: inout TestRNG) -> Mat3 {
-    var q = SIMD4<Double>(r.normal(sigma: 1), r.normal(sigma: 1), r.normal(sigma: 1), r.normal(sigma: 1))
+    var q = SIMD4<Double>(
+      r.normal(sigma: 1), r.normal(sigma: 1), r.normal(sigma: 1), r.normal(sigma: 1))
     q /= (q * q).sum().squareRoot()
     return quaternion(q.x, q.y, q.z, q.w)
   }
@@ -56,7 +57,9 @@ func trunkUp(thetaDeg: Double, rollDeg: Double) -> SIMD3<Double> {
       let th = t < stillSeconds ? 0 : theta(t)
       let ph = t < stillSeconds ? 0 : roll(t)
       let up = toSensor * trunkUp(thetaDeg: th, rollDeg: ph)
-      let acc = up * 9.81 + SIMD3(rng.normal(sigma: noise), rng.normal(sigma: noise), rng.normal(sigma: noise))
+      let acc =
+        up * 9.81
+        + SIMD3(rng.normal(sigma: noise), rng.normal(sigma: noise), rng.normal(sigma: noise))
       let moving = t >= stillSeconds
       let gyr = SIMD3<Double>(repeating: moving ? 0.3 : rng.normal(sigma: 0.002))
       let r = tr.update(t: t, up: up, gyr: gyr, acc: acc)
@@ -155,7 +158,8 @@ func trunkUp(thetaDeg: Double, rollDeg: Double) -> SIMD3<Double> {
       return 9 * (ramp(5, 6) - ramp(8, 9))
     }
     for trial in 0..<5 {
-      let (_, out) = run(mount: Mat3.random(&r), theta: th, roll: ro, duration: 35, seed: UInt64(trial))
+      let (_, out) = run(
+        mount: Mat3.random(&r), theta: th, roll: ro, duration: 35, seed: UInt64(trial))
       // Once the rep has risen well past the roll, θ is right.
       for (t, reading, truth) in out where t >= 17.5 && t < 30 {
         #expect(abs(reading.thetaDeg - truth) < 0.6, "trial \(trial) t \(t) θ \(reading.thetaDeg)")

@@ -48,7 +48,8 @@ import TractionCore
     // A detection overlapping two labels goes to the better one. L0 [0,10], L1 [10,20];
     // D0 [2,12]: IoU 8/12 with L0, 2/18 with L1. D1 [9,19]: 1/19 with L0, 9/11 with L1.
     // Start errors 2 and 1, end errors 2 and 1: both medians 1.5.
-    let r = DetectionScoring.scoreIntervals(detected: [(2, 12), (9, 19)], labelled: [(0, 10), (10, 20)])
+    let r = DetectionScoring.scoreIntervals(
+      detected: [(2, 12), (9, 19)], labelled: [(0, 10), (10, 20)])
     #expect(r.matches.map(\.detected) == [0, 1])
     #expect(r.matches.map(\.labelled) == [0, 1])
     #expect(abs(r.matches[0].iou - 8.0 / 12) < 1e-12)
@@ -63,7 +64,8 @@ import TractionCore
     let labelled = SessionLabels(holds: [hold(5, 15), hold(17, 20, .step)])
     let detected = SessionLabels(holds: [hold(5.5, 15), hold(17, 20.5, .top)])
     let s = DetectionScoring.score(name: "h", detected: detected, labelled: labelled)
-    #expect(s.holds.truePositives == 2 && s.holds.falsePositives == 0 && s.holds.falseNegatives == 0)
+    #expect(
+      s.holds.truePositives == 2 && s.holds.falsePositives == 0 && s.holds.falseNegatives == 0)
     #expect(s.holdKindAgreements == 1)
     // Start errors {0.5, 0}, end errors {0, 0.5}: medians 0.25 each.
     #expect(s.holds.medianStartAbsError == 0.25)
@@ -129,14 +131,18 @@ import TractionCore
     let a = DetectionScoring.score(
       name: "a", detected: SessionLabels(reps: [rep(1, 10), rep(24, 34), rep(50, 55)]),
       labelled: SessionLabels(reps: [rep(0, 10), rep(20, 30)]),
-      theta: ThetaErrorSummary(sampleCount: 2, sumSquaredErrors: 2, repSampleCount: 1, repSumSquaredErrors: 1))
+      theta: ThetaErrorSummary(
+        sampleCount: 2, sumSquaredErrors: 2, repSampleCount: 1, repSumSquaredErrors: 1))
     // B: reps TP1, start error 3, end error 2, count 1 vs 1 (right).
     let b = DetectionScoring.score(
-      name: "b", detected: SessionLabels(reps: [rep(3, 22)]), labelled: SessionLabels(reps: [rep(0, 20)]),
-      theta: ThetaErrorSummary(sampleCount: 2, sumSquaredErrors: 16, repSampleCount: 1, repSumSquaredErrors: 9))
+      name: "b", detected: SessionLabels(reps: [rep(3, 22)]),
+      labelled: SessionLabels(reps: [rep(0, 20)]),
+      theta: ThetaErrorSummary(
+        sampleCount: 2, sumSquaredErrors: 16, repSampleCount: 1, repSumSquaredErrors: 9))
     let agg = DetectionScoreAggregate([a, b])
     // Sums: TP 2, FP 2, FN 1 → F1 = 4/7. Start errors {1,3} → 2; end {0,2} → 1.
-    #expect(agg.reps.truePositives == 2 && agg.reps.falsePositives == 2 && agg.reps.falseNegatives == 1)
+    #expect(
+      agg.reps.truePositives == 2 && agg.reps.falsePositives == 2 && agg.reps.falseNegatives == 1)
     #expect(abs(agg.reps.f1 - 4.0 / 7) < 1e-12)
     #expect(agg.reps.medianStartAbsError == 2)
     #expect(agg.reps.medianEndAbsError == 1)

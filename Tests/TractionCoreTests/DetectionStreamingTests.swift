@@ -54,7 +54,8 @@ import Testing
     #expect(started == 4)
     #expect(ended == 4)
     // The last hold is announced as a step and revised to top at the rep end.
-    #expect(events.contains { if case .holdKindRevised(3, .top) = $0.event { true } else { false } })
+    #expect(
+      events.contains { if case .holdKindRevised(3, .top) = $0.event { true } else { false } })
     // Each live hold end carried its final timing.
     let finals = events.compactMap { e -> Hold? in
       if case .holdEnded(_, let r) = e.event { return r.hold }
@@ -208,7 +209,8 @@ struct AccelerometerVertical: InclinationEstimator {
     #expect(abs(h.meanDeg - 20) < 0.3)
     #expect(h.sdDeg < 0.2)
     // Drive: 25 N rise between the first and the last second of the hold.
-    #expect(h.tractionDriveN.map { abs($0 - 25) < 3 } == true, "\(String(describing: h.tractionDriveN))")
+    #expect(
+      h.tractionDriveN.map { abs($0 - 25) < 3 } == true, "\(String(describing: h.tractionDriveN))")
     #expect(h.lumbarMeanDeg.map { abs(abs($0 - 20) - 3) < 0.3 } == true)
     #expect(emitted >= 4)
   }
@@ -251,7 +253,9 @@ struct AccelerometerVertical: InclinationEstimator {
   @Test func recordingWithoutStillStartWarns() {
     var a = SessionAnalyzer<AccelerometerVertical>(makeEstimator: { AccelerometerVertical() })
     // Moving from the first sample.
-    for s in samples(theta: { t in 3 + 2 * sin(3 * t) }, load: nil, duration: 4) { _ = a.process(s) }
+    for s in samples(theta: { t in 3 + 2 * sin(3 * t) }, load: nil, duration: 4) {
+      _ = a.process(s)
+    }
     let summary = a.finish()
     #expect(summary.warnings.contains(.referenceFromFirstSamples))
     #expect(summary.reference == .firstSamples)

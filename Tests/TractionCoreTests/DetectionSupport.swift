@@ -98,7 +98,9 @@ struct AnchoredPlan {
   var riseDuration = 1.5
   var base = 15.0
   var tractionHold = 5.0
-  var steps: [(rise: Double, duration: Double, hold: Double)] = [(2.5, 1.5, 4), (2.0, 2.0, 4), (3.0, 1.5, 6)]
+  var steps: [(rise: Double, duration: Double, hold: Double)] = [
+    (2.5, 1.5, 4), (2.0, 2.0, 4), (3.0, 1.5, 6),
+  ]
   var lowerDuration = 2.0
 
   /// Adds the moves; returns the true holds (start, end, kind, mean), steps (t, rise) and the time
@@ -212,8 +214,12 @@ struct MatchStats {
   var endErrors: [Double] = []
   var kindRight = 0
   mutating func add(_ o: MatchStats) {
-    tp += o.tp; fp += o.fp; fn += o.fn
-    startErrors += o.startErrors; endErrors += o.endErrors; kindRight += o.kindRight
+    tp += o.tp
+    fp += o.fp
+    fn += o.fn
+    startErrors += o.startErrors
+    endErrors += o.endErrors
+    kindRight += o.kindRight
   }
   var f1: Double { tp == 0 ? 0 : 2 * Double(tp) / Double(2 * tp + fp + fn) }
   static func median(_ a: [Double]) -> Double {
@@ -237,10 +243,12 @@ func matchIntervals(
     }
   }
   pairs.sort { $0.0 > $1.0 }
-  var usedD = Set<Int>(), usedT = Set<Int>()
+  var usedD = Set<Int>()
+  var usedT = Set<Int>()
   var m = MatchStats()
   for (_, i, j) in pairs where !usedD.contains(i) && !usedT.contains(j) {
-    usedD.insert(i); usedT.insert(j)
+    usedD.insert(i)
+    usedT.insert(j)
     m.tp += 1
     m.startErrors.append(abs(detected[i].0 - truth[j].0))
     m.endErrors.append(abs(detected[i].1 - truth[j].1))

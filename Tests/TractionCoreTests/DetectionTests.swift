@@ -1,12 +1,12 @@
 import Testing
 
+@testable import TractionCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-@testable import TractionCore
 
 @Suite struct DetectionTests {
   /// Basic rep: rise 0→18° over 1.5 s at t=5, hold 10 s, lower over 2 s.

@@ -66,13 +66,15 @@ public struct ExtensionAngleTracker: Sendable {
   public var stillGyroRadPerSec = 0.1
   /// How far (degrees) the accelerometer direction may wander from its running mean while still.
   public var stillWanderDeg = 2.5
-  /// Angle from g0 (degrees) at which the axis is first taken.
-  public var axisLockDeg = 5.0
+  /// Movements from g0 larger than this (degrees) are excursions, remembered for the axis.
+  public var excursionStartDeg = 5.0
   /// An excursion ends when the angle from g0 falls below this (degrees).
   public var excursionEndDeg = 2.5
-  /// An axis learned from an excursion peaking below this (degrees) may be replaced by a later,
-  /// larger excursion about a clearly different axis (the first movement was a roll, not a rise).
-  public var tentativePeakDeg = 12.0
+  /// The axis is taken from the first excursion that reaches this (degrees: larger than a roll
+  /// "a little to one side")…
+  public var axisLockDeg = 16.0
+  /// …or from the second rep-sized excursion (at least this, degrees) about the same axis.
+  public var repSizedDeg = 8.0
   /// Seconds over which θ blends from the unsigned angle to the projection when the axis arrives.
   public var blendSeconds = 0.5
 
@@ -82,10 +84,10 @@ public struct ExtensionAngleTracker: Sendable {
   public private(set) var hasAxis = false
   /// Time at which θ = 0 was fixed.
   public private(set) var referenceTime = 0.0
-  /// How many times a tentative axis was replaced by a larger movement about another axis. The
-  /// movements read before `replacedBefore` were about the wrong axis (a roll, not a rise).
-  public private(set) var axisReplacements = 0
-  public private(set) var replacedBefore = 0.0
+  /// Before the axis is known θ is the unsigned angle from g0, so a roll then reads as extension.
+  /// When the axis arrives, the earlier excursions about another axis are listed here (start and
+  /// end times): what was read in them was not extension.
+  public private(set) var wrongAxisIntervals: [ClosedRange<Double>] = []
 
   // Reference search.
   private var started = false
@@ -102,8 +104,14 @@ public struct ExtensionAngleTracker: Sendable {
   private var excursionStart = 0.0
   private var excursionPeakDeg = 0.0
   private var excursionAxisSum = SIMD3<Double>(0, 0, 0)
-  private var axisSourcePeakDeg = 0.0
   private var refiningExcursion = false
+  // The excursions seen before the axis was known (at most `storedCapacity`, oldest dropped).
+  private static let storedCapacity = 8
+  private var storedStart = ContiguousArray<Double>(repeating: 0, count: storedCapacity)
+  private var storedEnd = ContiguousArray<Double>(repeating: 0, count: storedCapacity)
+  private var storedPeak = ContiguousArray<Double>(repeating: 0, count: storedCapacity)
+  private var storedAxis = ContiguousArray<SIMD3<Double>>(repeating: .zero, count: storedCapacity)
+  private var storedCount = 0
   private var blendStart = -1.0
   // Precomputed frame for the projection: p0 (reference in the plane ⊥ axis), b = axis × p0.
   private var p0 = SIMD3<Double>(0, 0, 1)
@@ -116,7 +124,6 @@ public struct ExtensionAngleTracker: Sendable {
     referenceUp = normalized(calibration.referenceUp)
     referenceSource = .calibration
     setAxis(normalized(calibration.axis))
-    axisSourcePeakDeg = .infinity
     blendStart = -1
   }
 
@@ -235,7 +242,7 @@ public struct ExtensionAngleTracker: Sendable {
 
   private mutating func learnAxis(t: Double, c: SIMD3<Double>, unsignedDeg: Double) {
     if !inExcursion {
-      guard unsignedDeg >= axisLockDeg * 0.8 else { return }
+      guard unsignedDeg >= excursionStartDeg else { return }
       inExcursion = true
       excursionStart = t
       excursionPeakDeg = 0
@@ -243,6 +250,7 @@ public struct ExtensionAngleTracker: Sendable {
       refiningExcursion = false
     }
     if unsignedDeg < excursionEndDeg {
+      if !hasAxis { storeExcursion(end: t) }
       inExcursion = false
       refiningExcursion = false
       return
@@ -254,34 +262,40 @@ public struct ExtensionAngleTracker: Sendable {
     let candidateLength = length(excursionAxisSum)
     guard candidateLength > 0 else { return }
     let candidate = excursionAxisSum / candidateLength
-    if !hasAxis {
-      guard unsignedDeg >= axisLockDeg else { return }
-      setAxis(candidate)
-      axisSourcePeakDeg = excursionPeakDeg
-      refiningExcursion = true
-      blendStart = t
+    if hasAxis {
+      // Keep refining over the rise that gave the axis, while the movement still grows.
+      if refiningExcursion && unsignedDeg >= 0.8 * excursionPeakDeg { setAxis(candidate) }
       return
     }
-    if refiningExcursion {
-      // Keep refining over the first rise, while the movement still grows.
-      if unsignedDeg >= 0.8 * excursionPeakDeg {
-        setAxis(candidate)
-        axisSourcePeakDeg = excursionPeakDeg
+    var lock = unsignedDeg >= axisLockDeg
+    if !lock && unsignedDeg >= repSizedDeg {
+      for i in 0..<min(storedCount, Self.storedCapacity)
+      where storedPeak[i] >= repSizedDeg && abs(dot(storedAxis[i], candidate)) >= 0.9 {
+        lock = true
       }
-      return
     }
-    // A tentative axis (from a small first excursion, perhaps a roll) gives way to a clearly larger
-    // excursion about a clearly different axis.
-    if axisSourcePeakDeg < tentativePeakDeg && excursionPeakDeg > axisSourcePeakDeg + 3
-      && unsignedDeg >= axisLockDeg && abs(dot(candidate, axis)) < 0.77
-    {
-      setAxis(candidate)
-      axisSourcePeakDeg = excursionPeakDeg
-      refiningExcursion = true
-      blendStart = t
-      axisReplacements += 1
-      replacedBefore = excursionStart
+    guard lock else { return }
+    setAxis(candidate)
+    refiningExcursion = true
+    blendStart = t
+    // What was read before about another axis was a roll, not extension.
+    var wrong: [ClosedRange<Double>] = []
+    for i in 0..<min(storedCount, Self.storedCapacity)
+    where abs(dot(storedAxis[i], candidate)) < 0.77 {
+      wrong.append(storedStart[i]...storedEnd[i])
     }
+    wrongAxisIntervals = wrong
+  }
+
+  private mutating func storeExcursion(end: Double) {
+    let n = length(excursionAxisSum)
+    guard n > 0 else { return }
+    let i = storedCount % Self.storedCapacity
+    storedStart[i] = excursionStart
+    storedEnd[i] = end
+    storedPeak[i] = excursionPeakDeg
+    storedAxis[i] = excursionAxisSum / n
+    storedCount += 1
   }
 }
 

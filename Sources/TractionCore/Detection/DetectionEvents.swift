@@ -136,8 +136,8 @@ public enum DetectionEvent: Sendable, Equatable {
   /// a short interruption); `into` gets a new `holdEnded`, and `index` will be used by the next
   /// hold.
   case holdMerged(index: Int, into: Int)
-  /// The first `count` reps (with their holds and steps) were withdrawn: they were a roll read on
-  /// an axis learned from it; indices of what follows drop accordingly.
+  /// `count` finished reps (with their holds and steps) were withdrawn: they were a roll read
+  /// before the left–right axis was known; the indices of later reps, holds and steps drop.
   case repsWithdrawn(count: Int)
   case breathStep(index: Int, step: BreathStep)
   /// The exhale after breath step `index` did or did not keep the new height.

@@ -1,16 +1,16 @@
 /// Finds reps, holds and breath steps in a stream of (t, θ), causally, as exercise-model.md defines
-/// them. Works on θ in degrees or, with `DetectorConfig.load`, on the elbow force in newtons.
+/// them. Works on θ in degrees or, with `DetectorConfig.load()`, on the elbow force in newtons.
 ///
-/// How: samples are averaged into fixed time bins (0.05 s), so every rate from 50 to 400 Hz gives
-/// the same series; a 0.3 s centred mean (0.15 s delay) removes noise and tremor. A rep runs from
-/// the rise through the threshold to the fall back through it. Inside a rep the signal is either
-/// moving (a transit) or on a plateau: a transit comes to rest when its slope is calm or it turns
-/// back; a plateau continues while the smoothed signal stays within an exit band around the
-/// plateau's running mean (at least 1°, widened by half the breathing swing seen, at most 2°), and
-/// ends — back-dated to where the movement began — when it leaves the band for 0.15 s. A plateau of
-/// at least 2 s is a hold. A breath step is a rise of ≥ 1° between the means of consecutive holds
-/// whose gap is 0.5–4 s. Memory is fixed (rings of ~100 s at the bin rate); nothing allocates per
-/// sample (the result lists grow only when an event is found).
+/// How (details in docs/detection.md): samples are averaged into fixed time bins (0.05 s), so every
+/// rate from 50 to 400 Hz gives the same series; a 0.3 s centred mean (0.15 s delay) removes noise
+/// and tremor. A rep runs from the rise through the threshold to the fall back through it. Inside a
+/// rep the signal is either moving (a transit) or on a plateau: a transit comes to rest when its
+/// slope is calm relative to its own speed or it turns back; a plateau continues while the smoothed
+/// signal stays within a band around its centre that allows for the breathing seen (tighter upward,
+/// so breath steps get out) and its speed stays low; its end is back-dated to where the move began.
+/// A plateau of at least 2 s is a hold. A breath step is a rise of ≥ 1° between the means of
+/// consecutive holds 0.5–4 s apart. Memory is fixed (rings of ~100 s at the bin rate); nothing
+/// allocates per sample (the result lists grow only when an event is found).
 public struct ExerciseDetector: Sendable {
   public let config: DetectorConfig
 
@@ -103,7 +103,7 @@ public struct ExerciseDetector: Sendable {
   /// band allows for it until the plateau has shown its own.
   private var rippleSwing: Double
   /// The largest speed the breathing gave on the session's plateaus (unit/s).
-  private var rippleSpeed = 0.0
+  private var rippleSpeed: Double
   private var transitStartIndex = 0
   private var transitPeakSpeed = 0.0
 
@@ -114,6 +114,8 @@ public struct ExerciseDetector: Sendable {
     slopeBins = max(3, Int((0.4 / bin).rounded()) + 1)
     oneSecondBins = max(1, Int((1.0 / bin).rounded()))
     rippleSwing = 1.6 * config.holdExitMin
+    // Until a plateau has shown it: a moderate breathing (±0.4° at 0.25 Hz).
+    rippleSpeed = 0.6 * config.holdExitMin
     let cap = Int((100.0 / bin).rounded())
     x = IndexedRing(minimumCapacity: cap)
     z = IndexedRing(minimumCapacity: cap)
@@ -529,6 +531,11 @@ public struct ExerciseDetector: Sendable {
     let limit = max(plateau.startIndex, j - Int((5.0 / bin).rounded()))
     var i = j
     while i > limit && sign * localSlope(i - 1) >= threshold { i -= 1 }
+    // A plateau that was steady for its 2 s stays a hold: breathing that rose into the move does
+    // not take it back below that.
+    if plateau.announced {
+      i = max(i, min(j, plateau.startIndex + Int((config.holdMinSeconds / bin).rounded(.up))))
+    }
     return i
   }
 
@@ -583,10 +590,18 @@ public struct ExerciseDetector: Sendable {
     let midLevel = prev.hold.meanDeg + rise / 2
     let a = max(firstBin, Int((prev.hold.end / bin).rounded(.down)))
     let b = plateau.startIndex
-    var t = (prev.hold.end + time(b)) / 2
+    let middle = (prev.hold.end + time(b)) / 2
+    var t = middle
     if a < b {
+      // Breathing may cross the halfway level more than once: the crossing nearest the middle of
+      // the movement.
+      var best = Double.infinity
       for i in a..<b where z[i] < midLevel && z[i + 1] >= midLevel {
-        t = crossing(i, i + 1, midLevel)
+        let c = crossing(i, i + 1, midLevel)
+        if abs(c - middle) < best {
+          best = abs(c - middle)
+          t = c
+        }
       }
     }
     let step = BreathStep(t: t, riseDeg: rise)
@@ -640,6 +655,15 @@ public struct ExerciseDetector: Sendable {
     if !plateau.announced && plateau.n > 0 {
       absorbShortPiece()
       start = time(plateau.startIndex)
+    }
+    // A breath step announced on the plateau's first 2 s that its full mean does not bear out
+    // (less than 90% of a step) was breathing, not a step.
+    if let si = plateau.stepIndex, si == breathSteps.count - 1, plateau.n > 0,
+      holds.count > repFirstHold, let prev = holds.last,
+      plateau.mean - prev.hold.meanDeg < 0.9 * config.stepMinRise
+    {
+      breathSteps.removeLast()
+      plateau.stepIndex = nil
     }
     if plateau.n > 0 && mergeWithLastHold(endIndex: e) { return }
     guard plateau.n > 0, end - start >= config.holdMinSeconds else {
@@ -762,31 +786,62 @@ public struct ExerciseDetector: Sendable {
     return true
   }
 
-  /// Withdraws the reps that ended before `t`, with their holds and steps: the angle they were
-  /// read on turned out to be about the wrong axis (a roll taken for the first rise).
-  public mutating func withdrawReps(endingBefore t: Double) {
-    var removed = 0
-    while removed < reps.count && reps[removed].rep.end <= t { removed += 1 }
-    guard removed > 0 else { return }
-    reps.removeFirst(removed)
-    var holdsRemoved = 0
-    while holdsRemoved < holds.count && holds[holdsRemoved].repIndex < removed { holdsRemoved += 1 }
-    holds.removeFirst(holdsRemoved)
-    for i in holds.indices { holds[i].repIndex -= removed }
-    var stepsRemoved = 0
-    while stepsRemoved < breathSteps.count && breathSteps[stepsRemoved].repIndex < removed {
-      stepsRemoved += 1
+  /// Withdraws the finished reps that overlap `interval` (with 0.5 s of slack), with their holds
+  /// and steps: the angle they were read on was not extension (a roll read before the axis was
+  /// known). Returns how many were withdrawn.
+  @discardableResult
+  public mutating func withdrawReps(overlapping interval: ClosedRange<Double>) -> Int {
+    let hit = reps.indices.filter {
+      reps[$0].rep.start < interval.upperBound + 0.5 && reps[$0].rep.end > interval.lowerBound - 0.5
     }
-    breathSteps.removeFirst(stepsRemoved)
-    for i in breathSteps.indices {
-      breathSteps[i].repIndex -= removed
-      breathSteps[i].holdIndex -= holdsRemoved
+    guard !hit.isEmpty else { return 0 }
+    let gone = Set(hit)
+    var newIndex = [Int](repeating: -1, count: reps.count)
+    var kept: [RepRecord] = []
+    for (i, r) in reps.enumerated() where !gone.contains(i) {
+      newIndex[i] = kept.count
+      kept.append(r)
     }
-    repFirstHold = max(0, repFirstHold - holdsRemoved)
-    repFirstStep = max(0, repFirstStep - stepsRemoved)
-    if let p = pendingKeptStep { pendingKeptStep = p >= stepsRemoved ? p - stepsRemoved : nil }
-    if let s = plateau.stepIndex { plateau.stepIndex = s >= stepsRemoved ? s - stepsRemoved : nil }
-    events.push(.repsWithdrawn(count: removed))
+    // The rep in progress has index reps.count; it moves down by the number withdrawn.
+    func remap(_ r: Int) -> Int? {
+      r < newIndex.count ? (newIndex[r] >= 0 ? newIndex[r] : nil) : r - gone.count
+    }
+    var holdIndex = [Int](repeating: -1, count: holds.count)
+    var keptHolds: [HoldRecord] = []
+    for (i, h) in holds.enumerated() {
+      guard let r = remap(h.repIndex) else { continue }
+      var h2 = h
+      h2.repIndex = r
+      holdIndex[i] = keptHolds.count
+      keptHolds.append(h2)
+    }
+    var stepIndex = [Int](repeating: -1, count: breathSteps.count)
+    var keptSteps: [BreathStepRecord] = []
+    for (i, s) in breathSteps.enumerated() {
+      guard let r = remap(s.repIndex) else { continue }
+      var s2 = s
+      s2.repIndex = r
+      s2.holdIndex =
+        s.holdIndex < holdIndex.count
+        ? max(0, holdIndex[s.holdIndex]) : s.holdIndex - (holds.count - keptHolds.count)
+      stepIndex[i] = keptSteps.count
+      keptSteps.append(s2)
+    }
+    let holdsGone = holds.count - keptHolds.count
+    let stepsGone = breathSteps.count - keptSteps.count
+    reps = kept
+    holds = keptHolds
+    breathSteps = keptSteps
+    repFirstHold = max(0, repFirstHold - holdsGone)
+    repFirstStep = max(0, repFirstStep - stepsGone)
+    if let p = pendingKeptStep {
+      pendingKeptStep = p < stepIndex.count && stepIndex[p] >= 0 ? stepIndex[p] : nil
+    }
+    if let s = plateau.stepIndex {
+      plateau.stepIndex = s < stepIndex.count && stepIndex[s] >= 0 ? stepIndex[s] : nil
+    }
+    events.push(.repsWithdrawn(count: gone.count))
+    return gone.count
   }
 
   private mutating func confirmRep(_ j: Int) {
@@ -814,7 +869,8 @@ public struct ExerciseDetector: Sendable {
   private mutating func endRep(at end: Double, index e: Int, cut: Bool) {
     if phase == .holding {
       let last = lastProcessed
-      closePlateau(endIndex: min(max(e, plateau.startIndex), last), lastAdded: last, endedDown: true)
+      closePlateau(
+        endIndex: min(max(e, plateau.startIndex), last), lastAdded: last, endedDown: true)
     }
     phase = .none
     inRep = false

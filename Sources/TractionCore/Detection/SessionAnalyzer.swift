@@ -227,7 +227,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   private var gaps = 0
   private var gapSeconds = 0.0
   private var warnings = SessionWarningSet()
-  private var axisReplacementsSeen = 0
+  private var axisSeen = false
   private let standardGravity = 9.80665
   /// |specific force| − g beyond this (m/s²) is an impact: the exercise's own accelerations are
   /// well under 1 m/s².
@@ -312,9 +312,11 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
           estimator.update(gyr: imu.gyr, acc: imu.acc, dt: dt)
         }
         let reading = tracker.update(t: t, up: estimator.up, gyr: imu.gyr, acc: imu.acc)
-        if tracker.axisReplacements != axisReplacementsSeen {
-          axisReplacementsSeen = tracker.axisReplacements
-          detector.withdrawReps(endingBefore: tracker.replacedBefore)
+        if tracker.hasAxis && !axisSeen {
+          axisSeen = true
+          for interval in tracker.wrongAxisIntervals {
+            detector.withdrawReps(overlapping: interval)
+          }
         }
         out.hasAxis = reading.hasAxis
         if reading.isReady {
@@ -363,6 +365,15 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
       return load - b
     }
     return nil
+  }
+
+  /// Events still queued (more than a batch came at once, or after `finish`): call until empty.
+  public mutating func drainEvents(into batch: inout EventBatch) {
+    if mode == .load {
+      loadDetector.drainEvents(into: &batch)
+    } else {
+      detector.drainEvents(into: &batch)
+    }
   }
 
   /// Ends the session: closes what is open and returns the summary. Events that the close
