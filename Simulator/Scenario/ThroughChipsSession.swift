@@ -458,7 +458,13 @@ public final class ThroughChipsSession {
   /// Runs the session once: acquisition on the emulated chips for the plan's duration, every
   /// complete sample to `recording` and θ at its instant to `truth`, every fault, recovery and
   /// lost sensor as a `# …` note. Faults never end it; only a failing writer does.
-  public func run(recording: RecordingWriter, truth: ThetaTraceWriter) throws(ThroughChipsError) -> ThroughChipsResult {
+  ///
+  /// `observe` sees every event as it happens (the live monitor coaches from it) and returns
+  /// false to end the session early. Without a recording or truth writer nothing is written.
+  public func run(
+    recording: RecordingWriter?, truth: ThetaTraceWriter?,
+    observe: (AcquisitionEvent) -> Bool = { _ in true }
+  ) throws(ThroughChipsError) -> ThroughChipsResult {
     guard !ran else { throw .badOption("a through-chips session runs once") }
     ran = true
     let originNs = originNanoseconds ?? clock.nowNanoseconds
@@ -492,19 +498,20 @@ public final class ThroughChipsSession {
         notes += 1
       }
       while let event = acq.next() {
+        if !observe(event) { break }
         let planNow = Double(clock.nowNanoseconds &- originNs) / 1e9
         while let next = schedule.first, next.planTime <= planNow {
           schedule = schedule.dropFirst()
           apply(next.action)
           let line = "injected: plan t=\(Self.fixed(next.planTime)) \(next.action.description)"
           injected.append(line)
-          try recording.writeComment(line)
+          try recording?.writeComment(line)
           notes += 1
         }
         guard case .sample(let s) = event else {
           if events.count < 10_000 { events.append(event) }
           if let note = event.recordingNote {
-            try recording.writeComment(note)
+            try recording?.writeComment(note)
             notes += 1
           }
           continue
@@ -522,7 +529,7 @@ public final class ThroughChipsSession {
           incomplete += 1
           if !inIncompleteRun {
             inIncompleteRun = true
-            try recording.writeComment(
+            try recording?.writeComment(
               "incomplete: t=\(Self.fixed(s.t)) no \(missing) from here: samples not written until it is back")
             notes += 1
           }
@@ -530,19 +537,19 @@ public final class ThroughChipsSession {
         }
         if inIncompleteRun {
           inIncompleteRun = false
-          try recording.writeComment("complete: t=\(Self.fixed(s.t)) every column back")
+          try recording?.writeComment("complete: t=\(Self.fixed(s.t)) every column back")
           notes += 1
         }
-        try recording.write(s)
-        try truth.write(t: s.t, thetaDeg: plan.thetaDeg(at: s.t + delta))
+        try recording?.write(s)
+        try truth?.write(t: s.t, thetaDeg: plan.thetaDeg(at: s.t + delta))
         written += 1
       }
-      try recording.writeComment(
+      try recording?.writeComment(
         "end: \(written) samples, \(acq.statistics.faults) faults, \(acq.statistics.skippedSlots) skipped slots, "
           + "\(acq.statistics.recoveries) recoveries")
       notes += 1
-      try recording.flush()
-      try truth.flush()
+      try recording?.flush()
+      try truth?.flush()
     } catch {
       throw .recording(error)
     }

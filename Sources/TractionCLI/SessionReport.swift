@@ -62,12 +62,7 @@ enum RecordingAnalysis {
       try perSample(sample, out)
     }
     let summary = analyzer.finish()
-    let layout = reader.layout
-    var channels: [String] = []
-    if layout.hasIMU { channels.append("imu") }
-    if layout.hasIMU2 { channels.append("imu2") }
-    if layout.hasLoad { channels.append("load") }
-    if layout.hasSqueeze { channels.append("squeeze") }
+    let channels = channelNames(reader.layout)
     let duration = (reader.lastTime ?? 0) - (first ?? 0)
     let gaps = reader.gaps
     var rate = reader.metadata.rateHz
@@ -145,6 +140,16 @@ extension SessionReport {
     case .repCutShort: return "a rep was still running when the recording ended"
     }
   }
+}
+
+/// The sensor channels a layout holds, for people.
+func channelNames(_ layout: RecordingLayout) -> [String] {
+  var channels: [String] = []
+  if layout.hasIMU { channels.append("imu") }
+  if layout.hasIMU2 { channels.append("imu2") }
+  if layout.hasLoad { channels.append("load") }
+  if layout.hasSqueeze { channels.append("squeeze") }
+  return channels
 }
 
 /// Fixed decimals for people (not the hot path).

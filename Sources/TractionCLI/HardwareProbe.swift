@@ -1,0 +1,113 @@
+import Foundation
+import HAL
+import LinuxHAL
+import SensorDrivers
+
+/// The sensors found on this machine, set up and ready for `SensorAcquisition`.
+struct DetectedRig {
+  var imu: (any IMUDriver)?
+  var imu2: (any IMUDriver)?
+  var load: (any LoadCellDriver)?
+  /// One line per sensor found: chip, where, how configured.
+  var found: [String] = []
+  /// One line per place looked at that gave nothing, and why (for `--verbose` and errors).
+  var looked: [String] = []
+
+  var isEmpty: Bool { imu == nil && imu2 == nil && load == nil }
+}
+
+/// Where an HX711 is wired: `gpiochip0:5:6` (chip, PD_SCK offset, DOUT offset).
+struct HX711Wiring: Equatable {
+  var chip: String
+  var clockOffset: UInt32
+  var dataOffset: UInt32
+
+  init?(argument: String) {
+    let parts = argument.split(separator: ":").map(String.init)
+    guard parts.count == 3, let c = UInt32(parts[1]), let d = UInt32(parts[2]), c != d else { return nil }
+    chip = parts[0].hasPrefix("/") ? parts[0] : "/dev/" + parts[0]
+    clockOffset = c
+    dataOffset = d
+  }
+}
+
+/// Looks for the supported chips on the I2C buses (and an HX711 where the user says it is wired),
+/// configures each through its real driver, and reports what it found and where it looked.
+/// Nothing here aborts: a bus that cannot be opened or a chip that does not answer is a line in
+/// `looked`.
+enum HardwareProbe {
+  static let imuAddresses: [UInt8] = [0x68, 0x69, 0x6A, 0x6B]
+
+  static func probe(
+    buses requested: [String], request: IMUConfigurationRequest, hx711: HX711Wiring?,
+    loadCalibration: LoadCellCalibration, clock: SystemClock
+  ) -> DetectedRig {
+    var rig = DetectedRig()
+    guard LinuxHardwareSupport.isAvailable else {
+      rig.looked.append(LinuxHardwareSupport.unavailableMessage)
+      return rig
+    }
+    let buses = requested.isEmpty ? LinuxDeviceNodes.i2cBuses() : requested
+    if buses.isEmpty { rig.looked.append("no I2C bus (/dev/i2c-*): enable I2C (raspi-config) or pass --bus") }
+    var imus: [(any IMUDriver, String)] = []
+    for path in buses {
+      for address in imuAddresses where imus.count < 2 {
+        let hex = "0x" + String(address, radix: 16)
+        do {
+          let bus = try LinuxI2CBus(path: path)
+          if address < 0x6A {
+            var d = MPU6050Driver(bus: bus, address: address, clock: clock)
+            let r = try d.configure(request)
+            imus.append((d, describe(r, on: path)))
+          } else {
+            var d = LSM6DSDriver(bus: bus, address: address, clock: clock)
+            let r = try d.configure(request)
+            imus.append((d, describe(r, on: path)))
+          }
+        } catch {
+          rig.looked.append("\(path) \(hex): \(error)")
+        }
+      }
+      if rig.load == nil && hx711 == nil {
+        do {
+          let bus = try LinuxI2CBus(path: path)
+          var d = NAU7802Driver(bus: bus, clock: clock, calibration: loadCalibration)
+          let r = try d.start()
+          rig.load = d
+          rig.found.append("load cell: \(r) on \(path)")
+        } catch {
+          rig.looked.append("\(path) 0x2a (NAU7802): \(error)")
+        }
+      }
+    }
+    // The first IMU found is the upper back; a second one (the other address) is the sacrum.
+    if let first = imus.first {
+      rig.imu = first.0
+      rig.found.append("upper-back IMU: \(first.1)")
+    }
+    if imus.count > 1 {
+      rig.imu2 = imus[1].0
+      rig.found.append("sacrum IMU: \(imus[1].1)")
+    }
+    if let w = hx711 {
+      do {
+        let chip = try LinuxGPIOChip(path: w.chip)
+        let sck = try chip.requestOutput(offset: w.clockOffset, initialHigh: false)
+        let dout = try chip.requestInput(offset: w.dataOffset)
+        var d = HX711Driver(clock: clock, clockLine: sck, dataLine: dout, calibration: loadCalibration)
+        let r = try d.start()
+        rig.load = d
+        rig.found.append("load cell: \(r) on \(w.chip) lines \(w.clockOffset)/\(w.dataOffset)")
+      } catch {
+        rig.looked.append("HX711 on \(w.chip) lines \(w.clockOffset)/\(w.dataOffset): \(error)")
+      }
+    }
+    return rig
+  }
+
+  private static func describe(_ r: IMUConfigurationReport, on path: String) -> String {
+    var s = "\(r.chipName) (id 0x\(String(r.chipID, radix: 16))) on \(path) at 0x\(String(r.address, radix: 16)), "
+    s += "\(fmt(r.sampleRateHz, 0)) Hz, ±\(fmt(r.accelRangeG, 0)) g, ±\(fmt(r.gyroRangeDPS, 0)) °/s"
+    return r.warnings.isEmpty ? s : s + " (" + r.warnings.joined(separator: "; ") + ")"
+  }
+}

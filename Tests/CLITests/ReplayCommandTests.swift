@@ -1,0 +1,133 @@
+import ArgumentParser
+import ExerciseSimulator
+import Foundation
+import Testing
+import TractionCore
+
+@testable import TractionCLI
+
+/// `traction replay` end to end: simulated recordings of both variants through the real reader,
+/// estimator, tracker and detector; the JSON against the spec's shape; bad input.
+@Suite struct ReplayCommandTests {
+  static func tempDir() throws -> String {
+    let d = NSTemporaryDirectory() + "replay-test-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    return d
+  }
+
+  @Test(arguments: [VariantChoice.basic, .anchored], [UInt64(11), 12])
+  func findsEveryRepOfBothVariants(variant: VariantChoice, seed: UInt64) throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: seed, repCount: 3, variant: variant, rateHz: 100)
+    _ = try SimulatedRecordingFiles.write(config: config, stem: dir + "/s")
+    let labels = try SessionLabels.read(path: dir + "/s.labels.json")
+    let report = try RecordingAnalysis.analyze(path: dir + "/s.csv")
+    let score = DetectionScoring.score(name: "s", detected: report.summary.labels, labelled: labels)
+    #expect(score.detectedRepCount == labels.reps.count)
+    #expect(score.reps.falseNegatives == 0 && score.reps.falsePositives == 0)
+    #expect(score.holds.f1 >= 0.9, "holds: \(score.holds)")
+    if variant == .anchored {
+      #expect(report.summary.breathSteps.count == 3 * labels.reps.count)
+      #expect(report.summary.holds.filter { $0.kind == .top }.count == labels.reps.count)
+    } else {
+      #expect(report.summary.breathSteps.isEmpty)
+      #expect(report.summary.holds.allSatisfy { $0.kind == .traction })
+    }
+  }
+
+  @Test func jsonHasTheSpecsFieldsAndTraceHasEverySample() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 5, repCount: 2, variant: .anchored, rateHz: 50)
+    let sim = try SimulatedRecordingFiles.write(config: config, stem: dir + "/s")
+    var samples = 0
+    let report = try RecordingAnalysis.analyze(path: dir + "/s.csv") { _, _ in samples += 1 }
+    let object = try JSONSerialization.jsonObject(with: Data(try jsonString(report).utf8))
+    let json = try #require(object as? [String: Any])
+    let reps = try #require(json["reps"] as? [[String: Any]])
+    let holds = try #require(json["holds"] as? [[String: Any]])
+    let steps = try #require(json["breath_steps"] as? [[String: Any]])
+    #expect(reps.count == 2)
+    for r in reps { #expect(r["start"] is Double && r["end"] is Double && r["peak_deg"] is Double) }
+    for h in holds {
+      #expect(h["start"] is Double && h["end"] is Double && h["mean_deg"] is Double)
+      #expect(["traction", "step", "top"].contains(h["kind"] as? String ?? ""))
+    }
+    for s in steps { #expect(s["t"] is Double && s["rise_deg"] is Double) }
+    let recording = try #require(json["recording"] as? [String: Any])
+    #expect(recording["samples"] as? Int == samples)
+
+    // --trace: one row per sample, the spec's columns.
+    let trace = dir + "/theta.csv"
+    try ReplayCommand.parse([dir + "/s.csv", "--trace", trace]).run()
+    var reader = try TruthReader(path: trace)
+    var rows = 0
+    while try reader.next() != nil { rows += 1 }
+    #expect(rows == samples)
+    #expect(rows == sim.samples)
+    let header = try String(contentsOfFile: trace, encoding: .utf8).prefix { $0 != "\n" }
+    #expect(header == "t_s,theta_deg")
+  }
+
+  @Test func malformedRecordingNamesFileLineAndColumn() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/bad.csv"
+    try "# format: traction-recording/1\nt_s,load_n\n0.0,1.0\n0.1,abc\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    let error = try #require(throws: RecordingError.self) { try ReplayCommand.parse([path]).run() }
+    #expect(error.line == 4)
+    #expect(error.description.contains("bad.csv:4"))
+    #expect(error.description.contains("load_n"))
+  }
+
+  @Test func truncatedLastLineIsReportedAndTheRestProcessed() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/cut.csv"
+    var text = "# format: traction-recording/1\n# rate_hz: 10\nt_s,load_n\n"
+    for k in 0..<100 { text += "\(Double(k) / 10),\(k < 30 || k > 80 ? 2.0 : 120.0)\n" }
+    text += "10.0"  // the power went out mid-line
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    let report = try RecordingAnalysis.analyze(path: path)
+    #expect(report.recording.samples == 100)
+    #expect(report.recording.notices.count == 1)
+    #expect(report.recording.notices.first?.contains("cut.csv") == true)
+  }
+
+  @Test func missingFileIsAClearError() throws {
+    let error = try #require(throws: RecordingError.self) {
+      try ReplayCommand.parse(["/nonexistent/s.csv"]).run()
+    }
+    #expect(error.description.contains("/nonexistent/s.csv"))
+  }
+}
+
+/// `traction run` on the simulator: the same path as a live session (emulated chips, real
+/// drivers, acquisition loop, pipeline, coach, recording).
+@Suite struct RunCommandTests {
+  @Test func simulatedSessionRecordsAndFindsTheScenariosReps() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/run.csv"
+    try RunCommand.parse(["--simulate", "--seed", "4", "--reps", "2", "--quiet", "--record", path]).run()
+    let config = ScenarioConfig(seed: 4, repCount: 2, variant: .mixed, rateHz: 100)
+    let planned = try SessionPlan(config).labels
+    let report = try RecordingAnalysis.analyze(path: path)
+    #expect(report.summary.repCount == planned.reps.count)
+    #expect(report.recording.samples > 0)
+  }
+
+  @Test func badOptionsAreRejectedWithTheirName() {
+    #expect(throws: (any Error).self) { try RunCommand.parse(["--rate", "1000"]) }
+    #expect(throws: (any Error).self) { try RunCommand.parse(["--variant", "sideways"]) }
+    #expect(throws: (any Error).self) { try RunCommand.parse(["--hx711", "gpiochip0:5"]) }
+    #expect(throws: (any Error).self) { try RunCommand.parse(["--record", "a.csv", "--no-record"]) }
+    do {
+      _ = try RunCommand.parse(["--rate", "1000"])
+    } catch {
+      #expect(RunCommand.message(for: error).contains("--rate"))
+    }
+  }
+}

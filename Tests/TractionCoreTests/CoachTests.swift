@@ -1,0 +1,73 @@
+import Testing
+
+@testable import TractionCore
+
+@Suite struct CoachTests {
+  func output(_ t: Double, theta: Double? = 0, _ events: [DetectionEvent] = []) -> SampleOutput {
+    var batch = EventBatch()
+    for e in events { batch.append(e) }
+    return SampleOutput(t: t, thetaDeg: theta, hasAxis: true, events: batch)
+  }
+
+  /// Runs the coach over 100 Hz outputs; `events` maps a time to what the detector emits then.
+  func run(_ coach: inout Coach, from t0: Double, to t1: Double, events: [Double: [DetectionEvent]]) -> [Cue] {
+    var cues: [Cue] = []
+    var k = Int((t0 * 100).rounded())
+    while Double(k) / 100 <= t1 {
+      let t = Double(k) / 100
+      let key = events.keys.first { abs($0 - t) < 0.005 }
+      if let c = coach.process(output(t, key.map { events[$0] ?? [] } ?? [])) { cues.append(c) }
+      k += 1
+    }
+    return cues
+  }
+
+  @Test func readyOnceThetaIsKnownThenRepAndHoldInTurn() {
+    var coach = Coach()
+    let hold = Hold(start: 5, end: 5, kind: .traction, meanDeg: 15)
+    let cues = run(
+      &coach, from: 0, to: 12,
+      events: [7.0: [.repStarted(index: 0, start: 4), .holdStarted(index: 0, hold: hold)]])
+    #expect(cues.map(\.kind) == [.ready, .repStarted, .holding])
+    // The hold's cue waited for the cooldown instead of talking over the rep's.
+    #expect(abs(cues[2].t - (7.0 + coach.cooldownSeconds)) < 0.02)
+  }
+
+  @Test func topHoldIsCountedOutAfterTheThirdStep() {
+    var coach = Coach()
+    let top = Hold(start: 20, end: 20, kind: .step, meanDeg: 20)
+    var events: [Double: [DetectionEvent]] = [1: [.repStarted(index: 0, start: 0.5)]]
+    events[5] = [.breathStep(index: 0, step: BreathStep(t: 4.5, riseDeg: 2))]
+    events[10] = [.breathStep(index: 1, step: BreathStep(t: 9.5, riseDeg: 2))]
+    events[19] = [.breathStep(index: 2, step: BreathStep(t: 18.5, riseDeg: 3))]
+    events[22] = [.holdStarted(index: 3, hold: top)]
+    let cues = run(&coach, from: 0, to: 30, events: events)
+    let counts = cues.filter { $0.kind == .topCountdown || $0.kind == .topDone }
+    #expect(counts.map(\.text.first) == ["3", "4", "5"])
+    // Counted from the hold's own start (20 s), not from when it was announced.
+    #expect(counts.map { ($0.t * 10).rounded() / 10 } == [23, 24, 25])
+  }
+
+  @Test func aSunkExhaleIsSaidAtOnceEvenDuringTheCooldown() {
+    var coach = Coach()
+    let cues = run(
+      &coach, from: 0, to: 8,
+      events: [
+        4.0: [.breathStep(index: 0, step: BreathStep(t: 3.5, riseDeg: 2))],
+        4.5: [.exhaleResult(index: 0, kept: false)],
+      ])
+    #expect(cues.map(\.kind) == [.ready, .breathStep, .sank])
+    #expect(cues.last?.urgent == true)
+    #expect(abs((cues.last?.t ?? 0) - 4.5) < 0.02)
+  }
+
+  @Test func aStaleHeldBackCueIsDropped() {
+    var coach = Coach()
+    coach.cooldownSeconds = 5
+    coach.pendingMaxAgeSeconds = 1
+    let hold = Hold(start: 1, end: 1, kind: .traction, meanDeg: 10)
+    let cues = run(&coach, from: 0, to: 12, events: [3.5: [.holdStarted(index: 0, hold: hold)]])
+    // Ready at 3.0 s; the hold at 3.5 s falls in the 5 s cooldown and is 4.5 s old after it.
+    #expect(cues.map(\.kind) == [.ready])
+  }
+}
