@@ -494,7 +494,7 @@ public final class ThroughChipsSession {
       for f in skipped {
         let line = "not_injected: \(f.rawValue) (no room for it and its recovery in this session)"
         injected.append(line)
-        try recording.writeComment(line)
+        try recording?.writeComment(line)
         notes += 1
       }
       while let event = acq.next() {
