@@ -195,6 +195,22 @@ import TractionCore
     #expect(!r.text.contains("not_injected"))
   }
 
+  @Test func anObserverSeesEveryEventAndCanEndTheSessionEarly() throws {
+    let config = ScenarioConfig(seed: 2, repCount: 1, rateHz: 100, includeLoad: true)
+    let session = try ThroughChipsSession(config: config, options: ThroughChipsOptions(faults: [.bus]))
+    let rec = try RecordingWriter(memoryNamed: "o.csv", metadata: session.metadata, layout: session.layout)
+    var seen = 0
+    let result = try session.run(recording: rec, truth: nil) { event in
+      if case .sample = event { seen += 1 }
+      return seen < 300
+    }
+    // The 300th sample ended it before being written; the file still ends with its summary.
+    #expect(seen == 300 && result.samplesWritten == 299)
+    #expect(rec.writtenText.hasSuffix("\n") && rec.writtenText.contains("\n# end: 299 samples"))
+    // A session runs once.
+    #expect(throws: ThroughChipsError.self) { _ = try session.run(recording: nil, truth: nil) }
+  }
+
   @Test func writesTheThreeFiles() throws {
     let dir = NSTemporaryDirectory() + "through-chips-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
