@@ -333,43 +333,79 @@ public final class ThroughChipsSession {
   /// for the fault and the recovery after it, so the exercise itself stays readable; the still
   /// start (where the reference is learned) only when no rest has room.
   func faultSchedule() -> [(planTime: Double, action: Action)] {
-    var rests: [(cursor: Double, end: Double)] = []
-    for (a, b) in zip(plan.reps, plan.reps.dropFirst()) { rests.append((a.lowerEnd + 0.5, b.riseStart - 0.5)) }
-    if let last = plan.reps.last { rests.append((last.lowerEnd + 0.5, plan.duration - 0.5)) }
-    let stillEnd = (plan.reps.first?.riseStart ?? plan.duration) - 0.5
-    var still = (cursor: 1.0, end: stillEnd)
+    // Regions: the rests between reps and after the last, then the still start.
+    var regions: [(cursor: Double, end: Double)] = []
+    for (a, b) in zip(plan.reps, plan.reps.dropFirst()) { regions.append((a.lowerEnd + 0.5, b.riseStart - 0.5)) }
+    if let last = plan.reps.last { regions.append((last.lowerEnd + 0.5, plan.duration - 0.5)) }
+    let restCount = regions.count
+    regions.append((1.0, (plan.reps.first?.riseStart ?? plan.duration) - 0.5))
+    var placed: [(target: Int, from: Double, to: Double)] = []
+    func clear(_ f: ChipFault, _ from: Double, _ to: Double) -> Bool {
+      !placed.contains { $0.target == target(f) && from < $0.to && $0.from < to }
+    }
     var out: [(Double, Action)] = []
     // The longest first, so they get the longest rests.
     for f in options.faults.sorted(by: { occupancy($0) > occupancy($1) || (occupancy($0) == occupancy($1) && $0 < $1) }) {
       let need = occupancy(f)
-      let best = rests.indices.max { (rests[$0].end - rests[$0].cursor) < (rests[$1].end - rests[$1].cursor) }
-      let t: Double
-      if let i = best, rests[i].end - rests[i].cursor >= need {
-        t = rests[i].cursor
-        rests[i].cursor += need
-      } else if still.end - still.cursor >= need {
-        t = still.cursor
-        still.cursor += need
-      } else if let i = best {
-        // No room anywhere: best effort in the longest rest.
-        t = rests[i].cursor
-        rests[i].cursor += need
-      } else {
-        t = still.cursor
-        still.cursor += need
+      // Rests with the most room first, the still start last.
+      let order = regions.indices.prefix(restCount).sorted {
+        (regions[$0].end - regions[$0].cursor) > (regions[$1].end - regions[$1].cursor)
+      } + [restCount]
+      var t: Double?
+      for i in order {
+        var from = regions[i].cursor
+        // Past the other faults on the same sensor.
+        while let other = placed.first(where: { $0.target == target(f) && from < $0.to && $0.from < from + need }) {
+          from = other.to
+        }
+        if from + need <= regions[i].end {
+          t = from
+          regions[i].cursor = from + need
+          break
+        }
       }
+      if t == nil {
+        // No room in a rest: the latest time, over before the end, clear of the other faults
+        // on the same sensor (it may overlap a rep).
+        var c = plan.duration - 0.5 - need
+        while c >= 1 {
+          if clear(f, c, c + need) {
+            t = c
+            break
+          }
+          c -= 0.25
+        }
+      }
+      guard let t else {
+        skipped.append(f)
+        continue
+      }
+      placed.append((target(f), t, t + need))
       out += actions(for: f, at: t)
     }
     return out.sorted { $0.0 < $1.0 }
   }
 
-  /// Seconds a fault and the recovery after it take, with a margin.
+  /// Faults the session was too short to hold (each needs room for its recovery).
+  private(set) var skipped: [ChipFault] = []
+
+  /// Which sensor a fault hits: 0 upper-back IMU, 1 sacrum IMU, 2 load cell.
+  private func target(_ f: ChipFault) -> Int {
+    switch f {
+    case .bus, .vanish: return 0
+    case .sacrumVanish: return 1
+    case .overrun, .loadVanish: return 2
+    }
+  }
+
+  /// Seconds a fault and the recovery after it take, with a margin (a lost sensor is retried
+  /// at most 2 s apart).
   private func occupancy(_ f: ChipFault) -> Double {
     switch f {
     case .bus: return 1
     case .overrun: return 1.5
     case .vanish, .sacrumVanish: return 4
-    case .loadVanish: return options.loadChip == .hx711 ? 7 : 5
+    case .loadVanish: return options.loadChip == .hx711 ? 7.5 : 6.5
     }
   }
 
@@ -447,6 +483,7 @@ public final class ThroughChipsSession {
     let lay = layout
     var schedule = faultSchedule()[...]
     var injected: [String] = []
+
     var events: [AcquisitionEvent] = []
     var written = 0
     var incomplete = 0
@@ -454,6 +491,12 @@ public final class ThroughChipsSession {
     var offset: Double? = nil
     var inIncompleteRun = false
     do throws(RecordingError) {
+      for f in skipped {
+        let line = "not_injected: \(f.rawValue) (no room for it and its recovery in this session)"
+        injected.append(line)
+        try recording?.writeComment(line)
+        notes += 1
+      }
       while let event = acq.next() {
         if !observe(event) { break }
         let planNow = Double(clock.nowNanoseconds &- originNs) / 1e9

@@ -174,6 +174,43 @@ import TractionCore
     #expect(r.truth.count == r.samples.count)
   }
 
+  /// Short sessions with every fault: the schedule gives each room for its recovery, so the
+  /// session still ends with every sensor back and samples to the end. (Seeds 104 and 106 have
+  /// one long rep and little rest; 108 an HX711 and the sacrum.)
+  @Test(arguments: [UInt64(104), 106, 108])
+  func everyFaultInAShortSessionStillEndsWithEverySensorBack(seed: UInt64) throws {
+    let sacrum = seed % 4 < 2
+    var faults = Set(ChipFault.allCases)
+    if !sacrum { faults.remove(.sacrumVanish) }
+    let config = ScenarioConfig(
+      seed: seed, rateHz: [50.0, 100, 200, 400][Int(seed % 4)], includeLoad: true, includeSacrum: sacrum)
+    let r = try Self.run(
+      config, ThroughChipsOptions(imuChip: .mpu6050, loadChip: seed % 3 == 0 ? .hx711 : .nau7802, faults: faults))
+    #expect(r.truth.count == r.samples.count)
+    let last = try #require(r.samples.last)
+    #expect(last.t + r.result.planOffsetSeconds > r.session.plan.duration - 1)
+    let stats = r.result.statistics
+    #expect(stats.sensorsLost == faults.filter { $0 != .bus && $0 != .overrun }.count)
+    #expect(stats.recoveries == stats.sensorsLost)
+    #expect(!r.text.contains("not_injected"))
+  }
+
+  @Test func anObserverSeesEveryEventAndCanEndTheSessionEarly() throws {
+    let config = ScenarioConfig(seed: 2, repCount: 1, rateHz: 100, includeLoad: true)
+    let session = try ThroughChipsSession(config: config, options: ThroughChipsOptions(faults: [.bus]))
+    let rec = try RecordingWriter(memoryNamed: "o.csv", metadata: session.metadata, layout: session.layout)
+    var seen = 0
+    let result = try session.run(recording: rec, truth: nil) { event in
+      if case .sample = event { seen += 1 }
+      return seen < 300
+    }
+    // The 300th sample ended it before being written; the file still ends with its summary.
+    #expect(seen == 300 && result.samplesWritten == 299)
+    #expect(rec.writtenText.hasSuffix("\n") && rec.writtenText.contains("\n# end: 299 samples"))
+    // A session runs once.
+    #expect(throws: ThroughChipsError.self) { _ = try session.run(recording: nil, truth: nil) }
+  }
+
   @Test func writesTheThreeFiles() throws {
     let dir = NSTemporaryDirectory() + "through-chips-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
