@@ -167,98 +167,19 @@ extension Substring {
   }
 }
 
-/// Exact powers of ten representable in a Double.
-private let exactPowersOfTen: [Double] = (0...22).map { e in
-  var p = 1.0
-  for _ in 0..<e { p *= 10 }
-  return p
-}
-
 /// Parses a plain decimal number (`-1.25`, `3e-4`, `nan`, `inf`) from `buf[start..<end]`, with
-/// surrounding spaces allowed; nil when the text is not a number. Up to 15 significant digits with
-/// a small exponent are converted exactly rounded by one multiplication or division of exact
-/// values; anything longer goes through `strtod`.
+/// surrounding spaces allowed; nil when the text is not a number. The recording reader's exact
+/// parser does the work; BROAD marks missing ground truth `nan`, so non-finite words are values here.
 func parseDecimal(_ buf: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
-  var s = start
-  var e = end
-  while s < e && (buf[s] == 32 || buf[s] == 9) { s += 1 }
-  while e > s && (buf[e - 1] == 32 || buf[e - 1] == 9) { e -= 1 }
-  if s == e { return nil }
-  var i = s
-  var negative = false
-  if buf[i] == UInt8(ascii: "-") || buf[i] == UInt8(ascii: "+") {
-    negative = buf[i] == UInt8(ascii: "-")
-    i += 1
-  }
-  if i < e && (buf[i] | 0x20) >= UInt8(ascii: "a") && (buf[i] | 0x20) <= UInt8(ascii: "z") {
-    let word = String(decoding: UnsafeBufferPointer(rebasing: buf[i..<e]), as: UTF8.self)
-      .lowercased()
-    switch word {
-    case "nan": return .nan
-    case "inf", "infinity": return negative ? -.infinity : .infinity
-    default: return nil
-    }
-  }
-  var mantissa: UInt64 = 0
-  var digits = 0  // significant digits kept in the mantissa
-  var anyDigit = false
-  var exponent = 0
-  var overflow = false
-  while i < e, buf[i] &- 48 < 10 {
-    anyDigit = true
-    if digits < 19 {
-      mantissa = mantissa * 10 + UInt64(buf[i] &- 48)
-      if mantissa != 0 { digits += 1 }
-    } else {
-      overflow = true
-      exponent += 1
-    }
-    i += 1
-  }
-  if i < e && buf[i] == UInt8(ascii: ".") {
-    i += 1
-    while i < e, buf[i] &- 48 < 10 {
-      anyDigit = true
-      if digits < 19 {
-        mantissa = mantissa * 10 + UInt64(buf[i] &- 48)
-        if mantissa != 0 { digits += 1 }
-        exponent -= 1
-      } else {
-        overflow = true
-      }
-      i += 1
-    }
-  }
-  if !anyDigit { return nil }
-  if i < e && (buf[i] | 0x20) == UInt8(ascii: "e") {
-    i += 1
-    var expNegative = false
-    if i < e && (buf[i] == UInt8(ascii: "-") || buf[i] == UInt8(ascii: "+")) {
-      expNegative = buf[i] == UInt8(ascii: "-")
-      i += 1
-    }
-    var value = 0
-    var anyExpDigit = false
-    while i < e, buf[i] &- 48 < 10 {
-      anyExpDigit = true
-      if value < 100_000 { value = value * 10 + Int(buf[i] &- 48) }
-      i += 1
-    }
-    if !anyExpDigit { return nil }
-    exponent += expNegative ? -value : value
-  }
-  if i != e { return nil }
-  if !overflow && digits <= 15 && exponent >= -22 && exponent <= 22 {
-    var v = Double(mantissa)
-    if exponent < 0 { v /= exactPowersOfTen[-exponent] } else { v *= exactPowersOfTen[exponent] }
-    return negative ? -v : v
-  }
-  // Rare long or extreme numbers: let the C library round them.
-  let count = e - s
-  return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { tmp -> Double? in
-    guard let base = tmp.baseAddress else { return nil }
-    for k in 0..<count { tmp[k] = CChar(bitPattern: buf[s + k]) }
-    tmp[count] = 0
-    return strtod(base, nil)
+  switch DecimalParser.parse(UnsafeBufferPointer(rebasing: buf[start..<end])) {
+  case .value(let v): return v
+  case .invalid: return nil
+  case .notFinite:
+    var i = start
+    while i < end && DecimalParser.isSpace(buf[i]) { i += 1 }
+    let negative = i < end && buf[i] == UInt8(ascii: "-")
+    if i < end && (buf[i] == UInt8(ascii: "-") || buf[i] == UInt8(ascii: "+")) { i += 1 }
+    if i < end && buf[i] | 0x20 == UInt8(ascii: "n") { return .nan }
+    return negative ? -.infinity : .infinity
   }
 }
