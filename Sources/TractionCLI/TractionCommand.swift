@@ -18,7 +18,8 @@ public struct TractionCommand: AsyncParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      RunCommand.self, ReplayCommand.self, SimulateCommand.self, EvalCommand.self, BenchCommand.self,
+      RunCommand.self, ReplayCommand.self, HistoryCommand.self, SimulateCommand.self, EvalCommand.self,
+      BenchCommand.self,
     ],
     defaultSubcommand: RunCommand.self)
 
