@@ -2,8 +2,8 @@ import ExerciseSimulator
 import Testing
 import TractionCore
 
-/// The whole pipeline (complementary filter → angle tracker → detector) on simulated sessions,
-/// scored as the spec scores.
+/// The whole pipeline as the product runs it (InclinationFilter tuned for the trunk → angle
+/// tracker → detector) on simulated sessions, scored as the spec scores.
 @Suite struct EndToEndDetectionTests {
   struct Outcome {
     var score: RecordingDetectionScore
@@ -14,7 +14,8 @@ import TractionCore
   func analyse(_ config: ScenarioConfig) throws -> Outcome {
     let gen = try SessionGenerator(config)
     let labels = gen.plan.labels
-    var analyzer = SessionAnalyzer<ComplementaryFilter>(makeEstimator: { ComplementaryFilter() })
+    var analyzer = SessionAnalyzer<InclinationFilter>(
+      makeEstimator: { InclinationFilter(parameters: .trunkWorn) })
     var theta = ThetaErrorAccumulator(reps: labels.reps)
     for s in gen {
       let out = analyzer.process(s.sample)
