@@ -45,7 +45,7 @@ import TractionCore
   }
 
   /// A small corpus with every distractor, mixed variants and rates: prints the project's figures
-  /// and checks them against the targets with a little slack for the small sample.
+  /// and checks them against the targets.
   @Test func corpusFigures() throws {
     var agg = DetectionScoreAggregate()
     let rates: [Double] = [50, 100, 200, 400]
@@ -75,11 +75,13 @@ import TractionCore
       "e2e corpus (\(agg.recordingCount) recordings): hold F1 \(holdF1), kinds \(agg.holdKindAgreements)/\(agg.holds.truePositives), step F1 \(stepF1), rep count exact \(exact), median hold start \(startErr) s end \(endErr) s, θ RMSE \(agg.theta.rmseDeg ?? 99)° in reps \(rmseIn)°"
     )
     for l in lines { print("  ", l) }
+    // The targets, except hold F1: measured 0.957 here (seed 109: slow breathing of
+    // 1.4° split three holds), 0.995 and 0.976 on 43-recording IMU corpora (docs/detection.md).
     #expect(holdF1 >= 0.95)
-    #expect(stepF1 >= 0.9)
-    #expect(exact >= 0.9)
-    #expect(startErr <= 0.35)
-    #expect(endErr <= 0.35)
-    #expect(rmseIn <= 1.5)
+    #expect(stepF1 >= 0.95)
+    #expect(exact >= 0.98)
+    #expect(startErr <= 0.3)
+    #expect(endErr <= 0.3)
+    #expect(rmseIn <= 1.0)
   }
 }
