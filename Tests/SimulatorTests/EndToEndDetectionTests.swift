@@ -98,7 +98,9 @@ import TractionCore
       let within = Double(v.filter { $0 <= 0.5 }.count) / Double(v.count)
       return "median \(v[v.count / 2]) s, max \(last) s, within 0.5 s \(within)"
     }
-    print("live latency: hold announced after 2 s: \(describe(startLatencies)); hold end: \(describe(endLatencies))")
+    print(
+      "live latency: hold announced after 2 s: \(describe(startLatencies)); "
+        + "hold end: \(describe(endLatencies))")
     // The targets, except hold F1: measured 0.957 here (seed 109: slow breathing of
     // 1.4° split three holds), 0.995 and 0.976 on 43-recording IMU corpora (docs/detection.md).
     #expect(holdF1 >= 0.95)
