@@ -57,6 +57,39 @@ import TractionCore
     }
   }
 
+  /// θ inside reps with the estimator's defaults vs the trunk-worn tuning, on long anchored
+  /// sessions with a drifting gyroscope bias and breathing: the shorter accelerometer correction
+  /// and the long rest-bias average keep the drift's error small (docs/detection.md).
+  @Test func trunkWornTuningKeepsThetaCloserInReps() throws {
+    func rmseInReps(_ params: InclinationFilter.Parameters, seed: UInt64) throws -> Double {
+      let config = ScenarioConfig(
+        seed: seed, repCount: 3, variant: .anchored, rateHz: 100, includeLoad: false,
+        sensorErrors: .noisy)
+      let gen = try SessionGenerator(config)
+      var analyzer = SessionAnalyzer<InclinationFilter>(
+        makeEstimator: { InclinationFilter(parameters: params) })
+      var theta = ThetaErrorAccumulator(reps: gen.plan.labels.reps)
+      for s in gen {
+        let out = analyzer.process(s.sample)
+        if let th = out.thetaDeg {
+          theta.add(t: s.sample.t, estimatedDeg: th, truthDeg: s.thetaDeg)
+        }
+      }
+      return theta.summary.rmseInRepsDeg ?? 99
+    }
+    var sumDefault = 0.0
+    var sumTrunk = 0.0
+    for seed in UInt64(31)...UInt64(34) {
+      let d = try rmseInReps(InclinationFilter.Parameters(), seed: seed)
+      let w = try rmseInReps(.trunkWorn, seed: seed)
+      print("seed \(seed): θ RMSE in reps, defaults \(d)°, trunk-worn \(w)°")
+      sumDefault += d
+      sumTrunk += w
+      #expect(w <= 1.0)
+    }
+    #expect(sumTrunk < sumDefault)
+  }
+
   /// A small corpus with every distractor, mixed variants and rates: prints the project's figures
   /// and checks them against the targets.
   @Test func corpusFigures() throws {
