@@ -43,8 +43,11 @@ struct SessionReport: Sendable, Encodable {
 enum RecordingAnalysis {
   typealias Analyzer = SessionAnalyzer<InclinationFilter>
 
+  /// The estimator is tuned for a sensor worn on the trunk (`InclinationFilter.Parameters
+  /// .trunkWorn`, docs/detection.md).
   static func makeAnalyzer(calibration: AngleCalibration? = nil) -> Analyzer {
-    Analyzer(makeEstimator: { InclinationFilter() }, calibration: calibration)
+    Analyzer(
+      makeEstimator: { InclinationFilter(parameters: .trunkWorn) }, calibration: calibration)
   }
 
   /// Reads `path` sample by sample through the analyzer. `perSample` sees every sample's output

@@ -2,28 +2,42 @@ import ExerciseSimulator
 import Testing
 import TractionCore
 
-/// The whole pipeline (complementary filter → angle tracker → detector) on simulated sessions,
-/// scored as the spec scores.
+/// The whole pipeline as the product runs it (InclinationFilter tuned for the trunk → angle
+/// tracker → detector) on simulated sessions, scored as the spec scores.
 @Suite struct EndToEndDetectionTests {
   struct Outcome {
     var score: RecordingDetectionScore
     var summary: SessionSummary
     var labels: SessionLabels
+    /// Live latencies (s of stream time): hold announced after its 2 s, hold end after the end.
+    var startLatencies: [Double] = []
+    var endLatencies: [Double] = []
   }
 
   func analyse(_ config: ScenarioConfig) throws -> Outcome {
     let gen = try SessionGenerator(config)
     let labels = gen.plan.labels
-    var analyzer = SessionAnalyzer<ComplementaryFilter>(makeEstimator: { ComplementaryFilter() })
+    var analyzer = SessionAnalyzer<InclinationFilter>(
+      makeEstimator: { InclinationFilter(parameters: .trunkWorn) })
     var theta = ThetaErrorAccumulator(reps: labels.reps)
+    var starts: [Double] = []
+    var ends: [Double] = []
     for s in gen {
       let out = analyzer.process(s.sample)
       if let th = out.thetaDeg { theta.add(t: s.sample.t, estimatedDeg: th, truthDeg: s.thetaDeg) }
+      for e in out.events {
+        switch e {
+        case .holdStarted(_, let hold): starts.append(s.sample.t - (hold.start + 2))
+        case .holdEnded(_, let record): ends.append(s.sample.t - record.hold.end)
+        default: break
+        }
+      }
     }
     let summary = analyzer.finish()
     let score = DetectionScoring.score(
       name: "seed \(config.seed)", detected: summary.labels, labelled: labels, theta: theta.summary)
-    return Outcome(score: score, summary: summary, labels: labels)
+    return Outcome(
+      score: score, summary: summary, labels: labels, startLatencies: starts, endLatencies: ends)
   }
 
   @Test(arguments: [ExerciseVariant.basic, .anchored], [UInt64(3), 4])
@@ -43,12 +57,47 @@ import TractionCore
     }
   }
 
+  /// θ inside reps with the estimator's defaults vs the trunk-worn tuning, on long anchored
+  /// sessions with a drifting gyroscope bias and breathing: the shorter accelerometer correction
+  /// and the long rest-bias average keep the drift's error small (docs/detection.md).
+  @Test func trunkWornTuningKeepsThetaCloserInReps() throws {
+    func rmseInReps(_ params: InclinationFilter.Parameters, seed: UInt64) throws -> Double {
+      let config = ScenarioConfig(
+        seed: seed, repCount: 3, variant: .anchored, rateHz: 100, includeLoad: false,
+        sensorErrors: .noisy)
+      let gen = try SessionGenerator(config)
+      var analyzer = SessionAnalyzer<InclinationFilter>(
+        makeEstimator: { InclinationFilter(parameters: params) })
+      var theta = ThetaErrorAccumulator(reps: gen.plan.labels.reps)
+      for s in gen {
+        let out = analyzer.process(s.sample)
+        if let th = out.thetaDeg {
+          theta.add(t: s.sample.t, estimatedDeg: th, truthDeg: s.thetaDeg)
+        }
+      }
+      return theta.summary.rmseInRepsDeg ?? 99
+    }
+    var sumDefault = 0.0
+    var sumTrunk = 0.0
+    for seed in UInt64(31)...UInt64(34) {
+      let d = try rmseInReps(InclinationFilter.Parameters(), seed: seed)
+      let w = try rmseInReps(.trunkWorn, seed: seed)
+      print("seed \(seed): θ RMSE in reps, defaults \(d)°, trunk-worn \(w)°")
+      sumDefault += d
+      sumTrunk += w
+      #expect(w <= 1.0)
+    }
+    #expect(sumTrunk < sumDefault)
+  }
+
   /// A small corpus with every distractor, mixed variants and rates: prints the project's figures
-  /// and checks them against the targets with a little slack for the small sample.
+  /// and checks them against the targets.
   @Test func corpusFigures() throws {
     var agg = DetectionScoreAggregate()
     let rates: [Double] = [50, 100, 200, 400]
     var lines: [String] = []
+    var startLatencies: [Double] = []
+    var endLatencies: [Double] = []
     for seed in UInt64(100)..<UInt64(116) {
       let config = ScenarioConfig(
         seed: seed, variant: .mixed, rateHz: rates[Int(seed % 4)], includeLoad: seed % 2 == 0,
@@ -56,6 +105,8 @@ import TractionCore
         sensorErrors: seed % 2 == 0 ? .quantised : .noisy)
       let o = try analyse(config)
       agg.add(o.score)
+      startLatencies += o.startLatencies
+      endLatencies += o.endLatencies
       if !o.score.repCountExact || o.score.holds.falsePositives + o.score.holds.falseNegatives > 0
         || o.score.breathSteps.falsePositives + o.score.breathSteps.falseNegatives > 0
       {
@@ -74,11 +125,22 @@ import TractionCore
       "e2e corpus (\(agg.recordingCount) recordings): hold F1 \(holdF1), kinds \(agg.holdKindAgreements)/\(agg.holds.truePositives), step F1 \(stepF1), rep count exact \(exact), median hold start \(startErr) s end \(endErr) s, θ RMSE \(agg.theta.rmseDeg ?? 99)° in reps \(rmseIn)°"
     )
     for l in lines { print("  ", l) }
+    func describe(_ xs: [Double]) -> String {
+      let v = xs.sorted()
+      guard let last = v.last else { return "none" }
+      let within = Double(v.filter { $0 <= 0.5 }.count) / Double(v.count)
+      return "median \(v[v.count / 2]) s, max \(last) s, within 0.5 s \(within)"
+    }
+    print(
+      "live latency: hold announced after 2 s: \(describe(startLatencies)); "
+        + "hold end: \(describe(endLatencies))")
+    // The targets, except hold F1: measured 0.957 here (seed 109: slow breathing of
+    // 1.4° split three holds), 0.995 and 0.976 on 43-recording IMU corpora (docs/detection.md).
     #expect(holdF1 >= 0.95)
-    #expect(stepF1 >= 0.9)
-    #expect(exact >= 0.9)
-    #expect(startErr <= 0.35)
-    #expect(endErr <= 0.35)
-    #expect(rmseIn <= 1.5)
+    #expect(stepF1 >= 0.95)
+    #expect(exact >= 0.98)
+    #expect(startErr <= 0.3)
+    #expect(endErr <= 0.3)
+    #expect(rmseIn <= 1.0)
   }
 }

@@ -235,7 +235,39 @@ struct AccelerometerVertical: InclinationEstimator {
     }
   }
 
-  @Test func gapsAreCountedAndNotIntegrated() {
+  /// Counts the turn it is given about x (the test's view into what the analyzer integrates).
+  final class TurnBox { var turned = 0.0 }
+  struct TurnCounter: InclinationEstimator {
+    let box: TurnBox
+    var up: SIMD3<Double> { SIMD3(0, 0, 1) }
+    var isSettled: Bool { true }
+    mutating func update(gyr: SIMD3<Double>, acc: SIMD3<Double>, dt: Double) {
+      box.turned += gyr.x * dt
+    }
+  }
+
+  /// A short gap while the trunk turns: the turn made meanwhile still reaches the estimator
+  /// (interpolated readings); a long gap is skipped, as the motion during it is unknown.
+  @Test(arguments: [(1.0...1.4, true), (1.0...2.6, false)])
+  func shortGapsAreBridgedForTheEstimator(gap: ClosedRange<Double>, bridged: Bool) {
+    let box = TurnBox()
+    var a = SessionAnalyzer<TurnCounter>(makeEstimator: { TurnCounter(box: box) })
+    let rate = 0.5  // rad/s about x, steady
+    var last = 0.0
+    var longestStep = 0.0
+    for k in 0...400 {
+      let t = Double(k) / 100
+      if gap.contains(t) { continue }
+      _ = a.process(Sample(t: t, imu: IMUReading(acc: SIMD3(0, 0, 9.81), gyr: SIMD3(rate, 0, 0))))
+      longestStep = max(longestStep, t - last)
+      last = t
+    }
+    // Unbridged, the gap counts as one nominal period (0.01 s).
+    let expected = bridged ? rate * last : rate * (last - (longestStep - 0.01))
+    #expect(abs(box.turned - expected) < 0.01 * rate, "turned \(box.turned), expected \(expected)")
+  }
+
+  @Test func gapsAreCountedAndSummarised() {
     var a = SessionAnalyzer<ComplementaryFilter>(makeEstimator: { ComplementaryFilter() })
     var sawGap = false
     for s in samples(theta: Self.theta, load: nil, duration: 25, gapAt: 10.0...10.5) {

@@ -233,6 +233,10 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   /// well under 1 m/s².
   private let impactThreshold = 4.0
   private var lastGoodAcc: SIMD3<Double>? = nil
+  private var lastGoodGyr: SIMD3<Double>? = nil
+  /// Gaps up to this long (s) are bridged for the estimator by interpolated readings; longer
+  /// ones are skipped (one nominal step), as the motion meanwhile is unknown.
+  private let maxBridgedGapSeconds = 1.0
   /// Samples taken for impacts (taps) and kept out of the estimator.
   public private(set) var impactSamples = 0
 
@@ -277,8 +281,10 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
     } else {
       guard t > lastT else { return out }
     }
-    // Gaps: a dt well beyond the nominal period is not integrated through the gyro.
+    // Gaps: a dt well beyond the nominal period. A short one is bridged (below); a long one is
+    // not integrated through the gyro.
     var dt = samples == 0 ? 0 : t - lastT
+    var bridgeSteps = 0
     if samples > 0 {
       if nominalDt == 0 {
         nominalDt = dt
@@ -286,7 +292,11 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
         gaps += 1
         gapSeconds += dt - nominalDt
         out.afterGap = true
-        dt = nominalDt
+        if dt <= maxBridgedGapSeconds {
+          bridgeSteps = max(1, Int((dt / nominalDt).rounded())) - 1
+        } else {
+          dt = nominalDt
+        }
       } else {
         nominalDt += (dt - nominalDt) * 0.02
       }
@@ -304,11 +314,28 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
         // An impact (a tap on the sensor: specific force far from 1 g) moves neither body nor
         // vertical; its rate and force spikes are kept out of the estimator.
         let accNorm = (imu.acc * imu.acc).sum().squareRoot()
-        if abs(accNorm - standardGravity) > impactThreshold {
+        let impact = abs(accNorm - standardGravity) > impactThreshold
+        if bridgeSteps > 0, let g0 = lastGoodGyr, let a0 = lastGoodAcc {
+          // A short gap (dropped readings): the trunk kept turning meanwhile. Its rate is smooth
+          // over a fraction of a second, so the missing readings are interpolated between the
+          // last one and this one and fed at the nominal step: the turn made during the gap is
+          // integrated instead of being left to the slow accelerometer correction.
+          let g1 = impact ? g0 : imu.gyr
+          let a1 = impact ? a0 : imu.acc
+          let n = Double(bridgeSteps + 1)
+          let h = dt / n
+          for k in 1...bridgeSteps {
+            let w = Double(k) / n
+            estimator.update(gyr: g0 + (g1 - g0) * w, acc: a0 + (a1 - a0) * w, dt: h)
+          }
+          dt = h
+        }
+        if impact {
           impactSamples += 1
           estimator.update(gyr: .zero, acc: lastGoodAcc ?? imu.acc, dt: dt)
         } else {
           lastGoodAcc = imu.acc
+          lastGoodGyr = imu.gyr
           estimator.update(gyr: imu.gyr, acc: imu.acc, dt: dt)
         }
         let reading = tracker.update(t: t, up: estimator.up, gyr: imu.gyr, acc: imu.acc)
