@@ -120,8 +120,7 @@ public final class LinuxI2CBus: I2CBus {
 
   /// Refuses what no adapter can send: addresses past 7 bits, negative reads, messages longer
   /// than the 16-bit length of an `i2c_msg`.
-  static func validate(address: UInt8, _ operations: [I2COperation], path: String) throws(I2CError)
-  {
+  static func validate(address: UInt8, _ operations: [I2COperation], path: String) throws(I2CError) {
     guard address <= 0x7F else {
       throw I2CError(
         .other, address: address,

@@ -95,8 +95,7 @@ public final class EmulatedHX711 {
     public mutating func isHigh() throws(GPIOError) -> Bool { chip.readDOUT() }
 
     /// Polls DOUT at 10 µs steps of virtual time; edges are seen only on DOUT level changes.
-    public mutating func waitForEdge(timeoutNanoseconds: UInt64) throws(GPIOError) -> GPIOEdgeEvent?
-    {
+    public mutating func waitForEdge(timeoutNanoseconds: UInt64) throws(GPIOError) -> GPIOEdgeEvent? {
       let start = chip.clock.nowNanoseconds
       var level = chip.readDOUT()
       while chip.clock.nowNanoseconds &- start < timeoutNanoseconds {

@@ -56,11 +56,13 @@ public struct SessionGenerator: IteratorProtocol, Sequence, Sendable {
       // Bias drift advances on every slot, dropped or not, so a drop changes nothing else.
       let rootDt = dt.squareRoot()
       if plan.imuErrors.gyroDriftPerRootSecond > 0 {
-        drift1 += SIMD3(noise.normal(), noise.normal(), noise.normal())
+        drift1 +=
+          SIMD3(noise.normal(), noise.normal(), noise.normal())
           * (plan.imuErrors.gyroDriftPerRootSecond * rootDt)
       }
       if config.includeSacrum && plan.sacrumErrors.gyroDriftPerRootSecond > 0 {
-        drift2 += SIMD3(noise.normal(), noise.normal(), noise.normal())
+        drift2 +=
+          SIMD3(noise.normal(), noise.normal(), noise.normal())
           * (plan.sacrumErrors.gyroDriftPerRootSecond * rootDt)
       }
       let u = dropRandom.unit()

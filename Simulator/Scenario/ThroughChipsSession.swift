@@ -206,7 +206,8 @@ public final class ThroughChipsSession {
         bus.attach(chip, at: NAU7802Register.address)
         driver = NAU7802Driver(bus: bus, clock: clock)
       case .hx711:
-        let chip = EmulatedHX711(clock: clock, samplesPerSecond: 10, bridge: bridge, force: force, seed: config.seed ^ 0x4811)
+        let chip = EmulatedHX711(
+          clock: clock, samplesPerSecond: 10, bridge: bridge, force: force, seed: config.seed ^ 0x4811)
         hx = chip
         driver = HX711Driver(clock: clock, clockLine: chip.clockLine, dataLine: chip.dataLine)
       }
@@ -345,12 +346,14 @@ public final class ThroughChipsSession {
     }
     var out: [(Double, Action)] = []
     // The longest first, so they get the longest rests.
-    for f in options.faults.sorted(by: { occupancy($0) > occupancy($1) || (occupancy($0) == occupancy($1) && $0 < $1) }) {
+    for f in options.faults.sorted(by: { occupancy($0) > occupancy($1) || (occupancy($0) == occupancy($1) && $0 < $1) })
+    {
       let need = occupancy(f)
       // Rests with the most room first, the still start last.
-      let order = regions.indices.prefix(restCount).sorted {
-        (regions[$0].end - regions[$0].cursor) > (regions[$1].end - regions[$1].cursor)
-      } + [restCount]
+      let order =
+        regions.indices.prefix(restCount).sorted {
+          (regions[$0].end - regions[$0].cursor) > (regions[$1].end - regions[$1].cursor)
+        } + [restCount]
       var t: Double?
       for i in order {
         var from = regions[i].cursor
@@ -431,7 +434,10 @@ public final class ThroughChipsSession {
     let load = NAU7802Register.address
     switch f {
     case .bus:
-      return [(t, .busErrors(imuAddress, .error(.bus), count: 2)), (t + 0.4, .busErrors(imuAddress, .noAcknowledgeData, count: 1))]
+      return [
+        (t, .busErrors(imuAddress, .error(.bus), count: 2)),
+        (t + 0.4, .busErrors(imuAddress, .noAcknowledgeData, count: 1)),
+      ]
     case .vanish: return [(t, .vanish(imuAddress, seconds: 1.2))]
     case .sacrumVanish: return [(t, .vanish(sacrumAddress, seconds: 1.2))]
     case .overrun:

@@ -102,7 +102,8 @@ public struct EvalDetectionCommand: ParsableCommand {
   }
 
   static func line(_ s: RecordingDetectionScore) -> String {
-    var l = "\(s.name.padding(toLength: 16, withPad: " ", startingAt: 0)) reps \(s.detectedRepCount)/\(s.labelledRepCount)"
+    var l =
+      "\(s.name.padding(toLength: 16, withPad: " ", startingAt: 0)) reps \(s.detectedRepCount)/\(s.labelledRepCount)"
     l += "  holds F1 \(fmt(s.holds.f1, 2))  steps F1 \(fmt(s.breathSteps.f1, 2))"
     if let r = s.theta?.rmseInRepsDeg { l += "  θ RMSE in reps \(fmt(r, 2))°" }
     return l
@@ -111,7 +112,8 @@ public struct EvalDetectionCommand: ParsableCommand {
   static func overallText(_ a: DetectionScoreAggregate) -> String {
     var lines = ["overall (\(a.recordingCount) recordings):"]
     lines.append("  rep count exact: \(fmt(a.repCountAccuracy * 100, 1)) % of recordings; reps F1 \(fmt(a.reps.f1, 3))")
-    var holds = "  holds: F1 \(fmt(a.holds.f1, 3)) (precision \(fmt(a.holds.precision, 3)), recall \(fmt(a.holds.recall, 3)))"
+    var holds =
+      "  holds: F1 \(fmt(a.holds.f1, 3)) (precision \(fmt(a.holds.precision, 3)), recall \(fmt(a.holds.recall, 3)))"
     if let s = a.holds.medianStartAbsError, let e = a.holds.medianEndAbsError {
       holds += ", median start error \(fmt(s, 2)) s, end error \(fmt(e, 2)) s"
     }

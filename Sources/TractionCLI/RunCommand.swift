@@ -49,13 +49,16 @@ public struct RunCommand: ParsableCommand {
   @Flag(help: "Say the cues out loud with espeak-ng.")
   var speak = false
 
-  @Option(help: ArgumentHelp("Write the session's recording here (live default: sessions/DATE-TIME.csv).", valueName: "file"))
+  @Option(
+    help: ArgumentHelp("Write the session's recording here (live default: sessions/DATE-TIME.csv).", valueName: "file"))
   var record: String?
 
   @Flag(help: "Do not write a recording.")
   var noRecord = false
 
-  @Option(name: .customLong("bus"), help: ArgumentHelp("An I2C bus to probe (repeatable; default: every /dev/i2c-*).", valueName: "path"))
+  @Option(
+    name: .customLong("bus"),
+    help: ArgumentHelp("An I2C bus to probe (repeatable; default: every /dev/i2c-*).", valueName: "path"))
   var buses: [String] = []
 
   @Option(help: ArgumentHelp("Where an HX711 is wired: CHIP:SCK:DOUT, e.g. gpiochip0:5:6.", valueName: "wiring"))
@@ -87,7 +90,8 @@ public struct RunCommand: ParsableCommand {
     if let d = duration, !(d.isFinite && d > 0) { throw ValidationError("--duration \(d): must be positive") }
     guard loadScale.isFinite, loadScale != 0 else { throw ValidationError("--load-scale must be a non-zero number") }
     if let hx711, HX711Wiring(argument: hx711) == nil {
-      throw ValidationError("--hx711 \(hx711): expected CHIP:SCK:DOUT with two different line numbers, e.g. gpiochip0:5:6")
+      throw ValidationError(
+        "--hx711 \(hx711): expected CHIP:SCK:DOUT with two different line numbers, e.g. gpiochip0:5:6")
     }
     if record != nil && noRecord { throw ValidationError("--record and --no-record contradict each other") }
   }
@@ -109,7 +113,9 @@ public struct RunCommand: ParsableCommand {
           // The user named hardware: say exactly what was tried, and do not pretend.
           throw RunError.noSensor(rig.looked)
         }
-        status("No sensor found (\(rig.looked.first ?? "nothing to probe")); simulating a session. Use --simulate to skip the search.")
+        status(
+          "No sensor found (\(rig.looked.first ?? "nothing to probe")); simulating a session. Use --simulate to skip the search."
+        )
       }
     }
     let report: SessionReport

@@ -102,7 +102,8 @@ extension SessionReport {
         + "\(s.breathStepCount) breath step\(s.breathStepCount == 1 ? "" : "s")"
         + (s.reps.contains { $0.breathStepCount > 0 }
           ? ", \(s.completedTopCount) completed top hold\(s.completedTopCount == 1 ? "" : "s")" : "")
-        + " (detected on \(s.mode == .load ? "the elbow force" : s.mode == .imu ? "the extension angle θ" : "nothing usable"))")
+        + " (detected on \(s.mode == .load ? "the elbow force" : s.mode == .imu ? "the extension angle θ" : "nothing usable"))"
+    )
     let unit = s.mode == .load ? "N" : "°"
     for (i, rep) in s.reps.enumerated() {
       var line =

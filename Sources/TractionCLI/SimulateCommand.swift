@@ -83,7 +83,9 @@ public struct SimulateCommand: AsyncParsableCommand {
   public var quiet = false
 
   @Flag(
-    help: "Run the scenario through emulated chips read by the real drivers and the acquisition loop (the path a live run takes) instead of writing ideal samples.")
+    help:
+      "Run the scenario through emulated chips read by the real drivers and the acquisition loop (the path a live run takes) instead of writing ideal samples."
+  )
   public var throughChips = false
 
   @Option(help: "With --through-chips: the IMU chip, mpu6050 or lsm6ds.")

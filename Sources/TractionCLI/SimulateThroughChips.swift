@@ -40,8 +40,10 @@ extension SimulateCommand {
     guard !quiet else { return }
     print(Self.describe(summary, path: stem))
     let st = result.statistics
-    let chips = [result.imuReport?.chipName, result.sacrumReport.map { "\($0.chipName) (sacrum)" }, result.loadReport?.chip]
-      .compactMap { $0 }.joined(separator: ", ")
+    let chips = [
+      result.imuReport?.chipName, result.sacrumReport.map { "\($0.chipName) (sacrum)" }, result.loadReport?.chip,
+    ]
+    .compactMap { $0 }.joined(separator: ", ")
     print(
       "  through chips (\(chips)): \(st.faults) faults, \(st.skippedSlots) skipped slots, "
         + "\(result.incompleteSamples) incomplete samples not written, \(st.recoveries) recoveries, "

@@ -2,8 +2,9 @@ import ArgumentParser
 import ExerciseSimulator
 import Foundation
 import Testing
-@testable import TractionCLI
 import TractionCore
+
+@testable import TractionCLI
 
 /// `traction simulate --through-chips`: options, checks, and the files it writes.
 @Suite struct SimulateThroughChipsCommandTests {
@@ -71,6 +72,9 @@ import TractionCore
     #expect(message(["--out", "x", "--through-chips", "--faults", "sacrum-vanish"]).contains("--sacrum"))
     #expect(message(["--out", "x", "--through-chips", "--no-load", "--faults", "overrun"]).contains("--no-load"))
     #expect(message(["--out", "x", "--through-chips", "--imu-chip", "bmi160"]).contains("--imu-chip"))
-    #expect(message(["--out", "x", "--through-chips", "--imu-chip", "lsm6ds", "--load-chip", "hx711", "--faults", "all", "--sacrum"]).isEmpty)
+    #expect(
+      message([
+        "--out", "x", "--through-chips", "--imu-chip", "lsm6ds", "--load-chip", "hx711", "--faults", "all", "--sacrum",
+      ]).isEmpty)
   }
 }

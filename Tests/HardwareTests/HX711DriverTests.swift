@@ -40,8 +40,7 @@ final class ScriptedHX711Wire {
     }
   }
 
-  func driver(_ configuration: HX711Configuration = .init()) -> HX711Driver<VirtualClock, SCK, DOUT>
-  {
+  func driver(_ configuration: HX711Configuration = .init()) -> HX711Driver<VirtualClock, SCK, DOUT> {
     HX711Driver(
       clock: clock, clockLine: SCK(wire: self), dataLine: DOUT(wire: self),
       configuration: configuration)
@@ -250,8 +249,7 @@ final class HX711DriverTests: XCTestCase {
     XCTAssertNotNil(try driver.readRaw())
   }
 
-  func testPreemptionPastSixtyMicrosecondsResetsTheChipAndTheDriverDropsTheWrongGainSample() throws
-  {
+  func testPreemptionPastSixtyMicrosecondsResetsTheChipAndTheDriverDropsTheWrongGainSample() throws {
     let clock = VirtualClock()
     let chip = EmulatedHX711(clock: clock, samplesPerSecond: 80, force: ConstantForce(newtons: 10))
     var driver = HX711Driver(

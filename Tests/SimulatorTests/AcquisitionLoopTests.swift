@@ -156,7 +156,13 @@ import TractionCore
       let backoff = 0.05 * Double(1 << k)
       #expect(b - a >= backoff - 1e-6 && b - a < backoff + 0.15, "attempt \(k + 1): \(b - a) s after the last")
     }
-    #expect(reading.allSatisfy { $0.kind == .bus && $0.failure == .imu(.bus(I2CError(.noAcknowledgeAddress, address: 0x68, detail: "emulated device is away (injected vanish)"))) })
+    #expect(
+      reading.allSatisfy {
+        $0.kind == .bus
+          && $0.failure
+            == .imu(
+              .bus(I2CError(.noAcknowledgeAddress, address: 0x68, detail: "emulated device is away (injected vanish)")))
+      })
     // The outage is one gap in t and seq, at least as long as the chip was away.
     Self.checkTimeBase(c.samples, rate: 100)
     let gap = try #require(zip(c.samples, c.samples.dropFirst()).max { ($0.1.t - $0.0.t) < ($1.1.t - $1.0.t) })
@@ -314,7 +320,9 @@ import TractionCore
     // Both chips feel the same ramp on x: paired samples must agree to within the time they
     // may differ by (¾ of a period between the drivers' timestamps, which are estimates good
     // to a poll interval), not by the second chip's 200 ms head start (2 m/s² on this ramp).
-    let ramp = ClosureMotion { t in MotionState(specificForce: SIMD3(10 * (t - 5).truncatingRemainder(dividingBy: 3), 0, 9.8)) }
+    let ramp = ClosureMotion { t in
+      MotionState(specificForce: SIMD3(10 * (t - 5).truncatingRemainder(dividingBy: 3), 0, 9.8))
+    }
     let rig = try Rig(mode: .fifo, motion: ramp, secondIMU: true)
     var acq = try rig.acquisition(duration: 1)
     let c = Self.collect(&acq, clock: rig.clock)
@@ -347,7 +355,8 @@ import TractionCore
     let f = AcquisitionFault(
       sensor: .imu, failure: .imu(.bus(I2CError(.noAcknowledgeAddress, address: 0x68))), t: 12.3449996, seq: 1234,
       phase: .reading, consecutive: 1)
-    #expect(AcquisitionEvent.fault(f).recordingNote == "fault: t=12.345000 imu: I2C no acknowledge of the address at 0x68")
+    #expect(
+      AcquisitionEvent.fault(f).recordingNote == "fault: t=12.345000 imu: I2C no acknowledge of the address at 0x68")
     #expect(f.kind == .bus)
     let g = AcquisitionFault(
       sensor: .load, failure: .loadCell(.timingOverrun(measuredMicroseconds: 83, limitMicroseconds: 50)), t: -0.0000004,

@@ -128,7 +128,8 @@ private func specReps(_ s: [SimulatedSample]) -> [Rep] {
     }
     let dTheta = plan.thetaDeg(at: t) - plan.thetaDeg(at: t0)
     #expect(dTheta > 9)
-    let expected = plan.mounting.transposed * SessionPlan.trunkRotation(thetaDeg: dTheta, rollDeg: 0)
+    let expected =
+      plan.mounting.transposed * SessionPlan.trunkRotation(thetaDeg: dTheta, rollDeg: 0)
       * plan.mounting
     let err = (rot.transposed * expected).angle * 180 / .pi
     #expect(err < 0.05)
@@ -329,7 +330,8 @@ private func specReps(_ s: [SimulatedSample]) -> [Rep] {
   }
 
   @Test func loadOnlyAndChannels() throws {
-    let c = ScenarioConfig(seed: 4, repCount: 1, variant: .anchored, rateHz: 50, includeIMU: false,
+    let c = ScenarioConfig(
+      seed: 4, repCount: 1, variant: .anchored, rateHz: 50, includeIMU: false,
       includeLoad: true, includeSqueeze: true)
     let (plan, s) = try collect(c)
     #expect(s.allSatisfy { $0.sample.imu == nil && $0.sample.loadN != nil && $0.sample.squeezeN != nil })

@@ -23,7 +23,10 @@ import TractionCore
     (UInt64(7), EmulatedIMUChip.mpu6050, EmulatedLoadChip.nau7802, Set<ChipFault>()),
     (UInt64(12), EmulatedIMUChip.lsm6ds, EmulatedLoadChip.hx711, Set<ChipFault>()),
     (UInt64(21), EmulatedIMUChip.mpu6050, EmulatedLoadChip.hx711, Set<ChipFault>([.bus, .overrun])),
-    (UInt64(33), EmulatedIMUChip.mpu6050, EmulatedLoadChip.nau7802, Set<ChipFault>([.bus, .overrun, .vanish, .loadVanish])),
+    (
+      UInt64(33), EmulatedIMUChip.mpu6050, EmulatedLoadChip.nau7802,
+      Set<ChipFault>([.bus, .overrun, .vanish, .loadVanish])
+    ),
   ])
   func replayFindsTheScenariosRepsAndHolds(
     seed: UInt64, imu: EmulatedIMUChip, load: EmulatedLoadChip, faults: Set<ChipFault>

@@ -234,7 +234,8 @@ import TractionCore
       _ = try ThroughChipsSession(config: ScenarioConfig(seed: 1, includeSqueeze: true))
     }
     #expect(throws: ThroughChipsError.self) {
-      _ = try ThroughChipsSession(config: ScenarioConfig(seed: 1), options: ThroughChipsOptions(faults: [.sacrumVanish]))
+      _ = try ThroughChipsSession(
+        config: ScenarioConfig(seed: 1), options: ThroughChipsOptions(faults: [.sacrumVanish]))
     }
     do {
       _ = try ThroughChipsOptions.parseFaults("bus,nope")

@@ -45,8 +45,7 @@ import Testing
   @Test func rejectsNaNInIMUColumnsAndWrongFieldCounts() throws {
     let nanPath = try write(Self.header + "0,0,0,9.8,nan,0,0,1,0,0,0,0\n")
     defer { try? FileManager.default.removeItem(atPath: nanPath) }
-    #expect(throws: NumericCSVError.badNumber(path: nanPath, line: 2, column: "gyr_x", text: "nan"))
-    {
+    #expect(throws: NumericCSVError.badNumber(path: nanPath, line: 2, column: "gyr_x", text: "nan")) {
       try BROADTrial.load(path: nanPath)
     }
     let shortPath = try write(Self.header + "0,0,0,9.8,0,0,0,1,0,0\n0,0,0,9.8,0,0,0,1,0,0,0,0\n")

@@ -42,8 +42,7 @@ public enum OrientationEvaluation {
   }
 
   /// Runs `estimator` (fresh, from its initial state) over the whole trial and scores it.
-  public static func score<E: InclinationEstimator>(_ trial: BROADTrial, estimator: E) -> TrialScore
-  {
+  public static func score<E: InclinationEstimator>(_ trial: BROADTrial, estimator: E) -> TrialScore {
     var estimator = estimator
     let imu = trial.imu
     let n = trial.count

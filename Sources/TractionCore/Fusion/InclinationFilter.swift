@@ -260,8 +260,7 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     let da = acc - restAccLP
     let turn = restGyrLP - biasState
     let turnLimit2 = isBiasCalibrated ? restGyr2 : 3 * parameters.maxBias * parameters.maxBias
-    if (dg * dg).sum() < restGyr2 && (da * da).sum() < restAcc2 && (turn * turn).sum() < turnLimit2
-    {
+    if (dg * dg).sum() < restGyr2 && (da * da).sum() < restAcc2 && (turn * turn).sum() < turnLimit2 {
       quietTime += dt
     } else {
       quietTime = 0

@@ -6,7 +6,9 @@ public struct SessionLabels: Sendable, Equatable, Codable {
   public var holds: [Hold]
   public var breathSteps: [BreathStep]
 
-  public init(variantPerRep: [ExerciseVariant] = [], reps: [Rep] = [], holds: [Hold] = [], breathSteps: [BreathStep] = []) {
+  public init(
+    variantPerRep: [ExerciseVariant] = [], reps: [Rep] = [], holds: [Hold] = [], breathSteps: [BreathStep] = []
+  ) {
     self.variantPerRep = variantPerRep
     self.reps = reps
     self.holds = holds

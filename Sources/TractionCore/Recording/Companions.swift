@@ -25,8 +25,7 @@ extension SessionLabels {
   }
 
   /// Decodes labels JSON held in memory; `name` is used in errors.
-  public static func decode(_ bytes: [UInt8], name: String) throws(RecordingError) -> SessionLabels
-  {
+  public static func decode(_ bytes: [UInt8], name: String) throws(RecordingError) -> SessionLabels {
     if bytes.isEmpty {
       throw RecordingError(.empty, file: name, reason: "the labels file is empty")
     }
