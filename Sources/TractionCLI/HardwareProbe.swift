@@ -51,18 +51,23 @@ enum HardwareProbe {
     if buses.isEmpty { rig.looked.append("no I2C bus (/dev/i2c-*): enable I2C (raspi-config) or pass --bus") }
     var imus: [(any IMUDriver, String)] = []
     for path in buses {
+      // One open per bus: a bus that cannot be opened is one line, not one per address.
+      let bus: LinuxI2CBus
+      do {
+        bus = try LinuxI2CBus(path: path)
+      } catch {
+        rig.looked.append("\(path): \(error)")
+        continue
+      }
       for address in imuAddresses where imus.count < 2 {
         let hex = "0x" + String(address, radix: 16)
         do {
-          let bus = try LinuxI2CBus(path: path)
           if address < 0x6A {
             var d = MPU6050Driver(bus: bus, address: address, clock: clock)
-            let r = try d.configure(request)
-            imus.append((d, describe(r, on: path)))
+            imus.append((d, describe(try d.configure(request), on: path)))
           } else {
             var d = LSM6DSDriver(bus: bus, address: address, clock: clock)
-            let r = try d.configure(request)
-            imus.append((d, describe(r, on: path)))
+            imus.append((d, describe(try d.configure(request), on: path)))
           }
         } catch {
           rig.looked.append("\(path) \(hex): \(error)")
@@ -70,7 +75,6 @@ enum HardwareProbe {
       }
       if rig.load == nil && hx711 == nil {
         do {
-          let bus = try LinuxI2CBus(path: path)
           var d = NAU7802Driver(bus: bus, clock: clock, calibration: loadCalibration)
           let r = try d.start()
           rig.load = d
