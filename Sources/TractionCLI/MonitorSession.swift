@@ -76,7 +76,8 @@ final class MonitorSession {
     }
     let summary = analyzer.finish()
     let facts = RecordingFacts(
-      file: recordingPath ?? "session (not recorded; --record FILE keeps it)", samples: samples, durationS: lastT - (firstT ?? 0),
+      file: recordingPath ?? "session (not recorded; --record FILE keeps it)", samples: samples,
+      durationS: lastT - (firstT ?? 0),
       rateHz: nil, channels: [], gaps: summary.gaps, gapMissingS: summary.gapSeconds, seqJumps: 0,
       notices: problems)
     return SessionReport(recording: facts, summary: summary)

@@ -579,8 +579,7 @@ public struct ExerciseDetector: Sendable {
     events.push(.holdStarted(index: index, hold: hold))
   }
 
-  private mutating func checkBreathStep(prev: HoldRecord, holdIndex: Int, mean: Double, now j: Int)
-  {
+  private mutating func checkBreathStep(prev: HoldRecord, holdIndex: Int, mean: Double, now j: Int) {
     guard plateau.stepIndex == nil else { return }
     let rise = mean - prev.hold.meanDeg
     let gap = time(plateau.startIndex) - prev.hold.end
