@@ -177,3 +177,45 @@ enum Bytes {
     return b.allSatisfy { $0 == f }
   }
 }
+
+/// The bookkeeping the register-level IMU drivers share, so that one piece of code counts bus
+/// errors and sets a chip up again after it lost its configuration (a brown-out, a replug).
+protocol RecoverableIMUDriver: IMUDriver {
+  associatedtype Bus: I2CBus
+  var bus: Bus { get set }
+  var address: UInt8 { get }
+  var statistics: IMUDriverStatistics { get set }
+  /// The last configuration asked for, applied again on recovery.
+  var request: IMUConfigurationRequest { get }
+  /// A bus error happened: check the chip's configuration before the next read.
+  var needsVerification: Bool { get set }
+  var periodNanoseconds: UInt64 { get }
+  var lastDataNanoseconds: UInt64 { get set }
+  var sampleCounter: Int64 { get set }
+}
+
+extension RecoverableIMUDriver {
+  /// Configures the chip again with the last request after it lost its setup, keeping the
+  /// sample count running across the gap, and reports the loss.
+  mutating func reconfigureAfterLoss(_ reason: String) throws(IMUDriverError) -> Never {
+    let counter = sampleCounter
+    let lastTime = lastDataNanoseconds
+    _ = try configure(request)
+    statistics.reconfigurations += 1
+    let lost = Int64((Double(clock.nowNanoseconds &- lastTime) / Double(periodNanoseconds)).rounded())
+    sampleCounter = counter + max(0, lost)
+    lastDataNanoseconds = clock.nowNanoseconds
+    throw .deviceReset(reason)
+  }
+
+  /// Runs bus work, counting failures and arranging a configuration check for the next read.
+  mutating func io<T>(_ body: (inout Bus, UInt8) throws(I2CError) -> T) throws(IMUDriverError) -> T {
+    do {
+      return try body(&bus, address)
+    } catch {
+      statistics.busErrors += 1
+      needsVerification = configuration != nil
+      throw .bus(error)
+    }
+  }
+}

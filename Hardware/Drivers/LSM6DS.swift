@@ -58,23 +58,23 @@ enum LSM6DSTables {
 /// (temperature, gyro XYZ, accel XYZ; little-endian) once STATUS_REG shows both data ready.
 ///
 /// Data-ready mode only: a FIFO request falls back to it with a warning in the report.
-public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver {
+public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver, RecoverableIMUDriver {
   public var bus: Bus
   public let address: UInt8
   public let clock: any DelayClock
   public var acceptUnknownChips: Bool
   public private(set) var configuration: IMUConfigurationReport?
-  public private(set) var statistics = IMUDriverStatistics()
+  public internal(set) var statistics = IMUDriverStatistics()
 
   private var chip = LSM6DSChipInfo(id: 0, name: "", temperatureSensitivity: 256)
-  private var request = IMUConfigurationRequest()
+  var request = IMUConfigurationRequest()
   private var expectedControl: [UInt8] = []  // CTRL1_XL, CTRL2_G, CTRL3_C
   private var accelScale = 0.0
   private var gyroScale = 0.0
-  private var periodNanoseconds: UInt64 = 10_000_000
-  private var needsVerification = false
-  private var lastDataNanoseconds: UInt64 = 0
-  private var sampleCounter: Int64 = -1
+  var periodNanoseconds: UInt64 = 10_000_000
+  var needsVerification = false
+  var lastDataNanoseconds: UInt64 = 0
+  var sampleCounter: Int64 = -1
   private var configuredOnce = false
 
   /// - Parameter address: 0x6A with SA0 low, 0x6B with SA0 high.
@@ -227,28 +227,5 @@ public struct LSM6DSDriver<Bus: I2CBus>: IMUDriver {
       return
     }
     try reconfigureAfterLoss("CTRL1_XL…CTRL3_C read \(controls.map(Bytes.hex)); configured again")
-  }
-
-  /// Configures the chip again with the last request after it lost its setup, keeping the
-  /// sample count running across the gap, and reports the loss.
-  private mutating func reconfigureAfterLoss(_ reason: String) throws(IMUDriverError) -> Never {
-    let counter = sampleCounter
-    let lastTime = lastDataNanoseconds
-    _ = try configure(request)
-    statistics.reconfigurations += 1
-    let lost = Int64((Double(clock.nowNanoseconds &- lastTime) / Double(periodNanoseconds)).rounded())
-    sampleCounter = counter + max(0, lost)
-    lastDataNanoseconds = clock.nowNanoseconds
-    throw .deviceReset(reason)
-  }
-
-  private mutating func io<T>(_ body: (inout Bus, UInt8) throws(I2CError) -> T) throws(IMUDriverError) -> T {
-    do {
-      return try body(&bus, address)
-    } catch {
-      statistics.busErrors += 1
-      needsVerification = configuration != nil
-      throw .bus(error)
-    }
   }
 }

@@ -118,27 +118,27 @@ public struct IMUDriverStatistics: Sendable, Equatable {
 /// ``IMUDriverError/bus(_:)``; after one, the next read first checks the chip still holds its
 /// configuration and sets it up again if it lost it (reported once as
 /// ``IMUDriverError/deviceReset(_:)``).
-public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
+public struct MPU6050Driver<Bus: I2CBus>: IMUDriver, RecoverableIMUDriver {
   public var bus: Bus
   public let address: UInt8
   public let clock: any DelayClock
   /// Accept WHO_AM_I values not in ``MPU6050ChipInfo/known`` (with a warning in the report).
   public var acceptUnknownChips: Bool
   public private(set) var configuration: IMUConfigurationReport?
-  public private(set) var statistics = IMUDriverStatistics()
+  public internal(set) var statistics = IMUDriverStatistics()
 
   /// Frames decoded from one FIFO burst, handed out one per `readSample`.
   private var pending: [IMUMeasurement] = []
   private var pendingHead = 0
   private var chip = MPU6050ChipInfo.unknown(0)
-  private var request = IMUConfigurationRequest()
+  var request = IMUConfigurationRequest()
   private var expectedConfig: [UInt8] = []  // SMPLRT_DIV, CONFIG, GYRO_CONFIG, ACCEL_CONFIG
   private var accelScale = 0.0  // m/s² per count
   private var gyroScale = 0.0  // rad/s per count
-  private var periodNanoseconds: UInt64 = 10_000_000
-  private var needsVerification = false
-  private var lastDataNanoseconds: UInt64 = 0
-  private var sampleCounter: Int64 = -1
+  var periodNanoseconds: UInt64 = 10_000_000
+  var needsVerification = false
+  var lastDataNanoseconds: UInt64 = 0
+  var sampleCounter: Int64 = -1
   /// A configure succeeded once: a later lost configuration is recovered, not "not configured".
   private var configuredOnce = false
 
@@ -425,29 +425,5 @@ public struct MPU6050Driver<Bus: I2CBus>: IMUDriver {
     }
     try reconfigureAfterLoss(
       "PWR_MGMT_1 read \(Bytes.hex(power)) and SMPLRT_DIV…ACCEL_CONFIG \(config.map(Bytes.hex)); configured again")
-  }
-
-  /// Configures the chip again with the last request after it lost its setup, keeping the
-  /// sample count running across the gap, and reports the loss.
-  private mutating func reconfigureAfterLoss(_ reason: String) throws(IMUDriverError) -> Never {
-    let counter = sampleCounter
-    let lastTime = lastDataNanoseconds
-    _ = try configure(request)
-    statistics.reconfigurations += 1
-    let lost = Int64((Double(clock.nowNanoseconds &- lastTime) / Double(periodNanoseconds)).rounded())
-    sampleCounter = counter + max(0, lost)
-    lastDataNanoseconds = clock.nowNanoseconds
-    throw .deviceReset(reason)
-  }
-
-  /// Runs bus work, counting failures and arranging a configuration check for the next read.
-  private mutating func io<T>(_ body: (inout Bus, UInt8) throws(I2CError) -> T) throws(IMUDriverError) -> T {
-    do {
-      return try body(&bus, address)
-    } catch {
-      statistics.busErrors += 1
-      needsVerification = configuration != nil
-      throw .bus(error)
-    }
   }
 }
