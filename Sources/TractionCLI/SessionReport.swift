@@ -140,6 +140,8 @@ extension SessionReport {
       return "no rise was seen, so the left–right axis is unknown; θ is the unsigned angle from lying"
     case .sacrumReferenceFromFirstSamples:
       return "the sacrum sensor's reference was taken from its first samples"
+    case .sacrumAxisNotLearned:
+      return "the sacrum barely tilted, so the sign of its angle is assumed (anterior pelvic tilt)"
     case .longGap: return "a gap longer than the detector bridges split the recording"
     case .repCutShort: return "a rep was still running when the recording ended"
     }

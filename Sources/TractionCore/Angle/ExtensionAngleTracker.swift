@@ -159,6 +159,14 @@ public struct ExtensionAngleTracker: Sendable {
     referenceTime = t
   }
 
+  /// Takes a left–right axis learned elsewhere (the sacrum's, from its tilt while the trunk
+  /// rises: `SacrumAxisLearner`), unless this tracker already has one. θ blends over to it.
+  public mutating func adoptAxis(_ a: SIMD3<Double>, at t: Double) {
+    guard isReady, !hasAxis, length(a) > 0 else { return }
+    setAxis(normalized(a))
+    blendStart = t
+  }
+
   // MARK: Reference
 
   private mutating func searchReference(

@@ -46,6 +46,9 @@ public enum SessionWarning: String, Sendable, Equatable, Codable {
   case axisNotLearned = "axis_not_learned"
   /// The sacrum IMU's reference came from its first samples.
   case sacrumReferenceFromFirstSamples = "sacrum_reference_from_first_samples"
+  /// The sacrum barely tilted while the trunk was raised: its axis, and so the sign of its angle,
+  /// was not learned; the lumbar angle assumes an anterior pelvic tilt.
+  case sacrumAxisNotLearned = "sacrum_axis_not_learned"
   /// A gap longer than the detector bridges split the recording.
   case longGap = "long_gap"
   /// A rep was still running when the recording ended.
@@ -214,6 +217,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   private var sacrumEstimator: Estimator
   private var tracker: ExtensionAngleTracker
   private var sacrumTracker: ExtensionAngleTracker
+  private var sacrumAxis = SacrumAxisLearner()
   private var detector: ExerciseDetector
   private var loadDetector: ExerciseDetector
   private(set) public var mode = DetectionMode.none
@@ -356,7 +360,19 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
             sacrumEstimator.update(gyr: imu2.gyr, acc: imu2.acc, dt: dt2)
             let r2 = sacrumTracker.update(
               t: t, up: sacrumEstimator.up, gyr: imu2.gyr, acc: imu2.acc)
-            if r2.isReady { lumbar = reading.thetaDeg - r2.thetaDeg }
+            if r2.isReady && reading.hasAxis,
+              let a = sacrumAxis.observe(
+                trunkThetaDeg: reading.thetaDeg, sacrumReference: sacrumTracker.referenceUp,
+                sacrumUp: sacrumEstimator.up, dt: dt2)
+            {
+              sacrumTracker.adoptAxis(a, at: t)
+            }
+            if r2.isReady {
+              // Until the sacrum's axis is known its angle is unsigned; its tilt on the elbows is
+              // anterior (negative), as `SacrumAxisLearner` explains.
+              let sacrumDeg = r2.hasAxis ? r2.thetaDeg : -r2.thetaDeg
+              lumbar = reading.thetaDeg - sacrumDeg
+            }
           }
           out.lumbarDeg = lumbar
           detector.push(t: t, value: reading.thetaDeg, load: load, lumbar: lumbar)
@@ -426,6 +442,9 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
       if hasSacrum && sacrumTracker.referenceSource == .firstSamples {
         w.insert(.sacrumReferenceFromFirstSamples)
       }
+      if hasSacrum && sacrumTracker.isReady && !sacrumTracker.hasAxis && !d.reps.isEmpty {
+        w.insert(.sacrumAxisNotLearned)
+      }
     }
     if d.resetGaps > 0 { w.insert(.longGap) }
     if d.reps.contains(where: \.cutShort) { w.insert(.repCutShort) }
@@ -465,8 +484,8 @@ extension SessionAnalyzer where Estimator == ComplementaryFilter {
 struct SessionWarningSet: Sendable {
   private var bits: UInt8 = 0
   private static let all: [SessionWarning] = [
-    .referenceFromFirstSamples, .axisNotLearned, .sacrumReferenceFromFirstSamples, .longGap,
-    .repCutShort,
+    .referenceFromFirstSamples, .axisNotLearned, .sacrumReferenceFromFirstSamples,
+    .sacrumAxisNotLearned, .longGap, .repCutShort,
   ]
 
   mutating func insert(_ w: SessionWarning) {
