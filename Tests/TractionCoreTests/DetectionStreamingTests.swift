@@ -266,6 +266,49 @@ struct AccelerometerVertical: InclinationEstimator {
     #expect(abs(box.turned - expected) < 0.01 * rate, "turned \(box.turned), expected \(expected)")
   }
 
+  /// A gap that ends on a tap's rate spike: the spike is not spread over the gap as a turn.
+  @Test func gapEndingOnARateSpikeIsNotBridgedAsATurn() {
+    let box = TurnBox()
+    var a = SessionAnalyzer<TurnCounter>(makeEstimator: { TurnCounter(box: box) })
+    for k in 0...400 {
+      let t = Double(k) / 100
+      if t > 2.0 && t < 2.5 { continue }
+      // Still, but the first reading after the gap carries a 0.3 rad/s spike.
+      let spike = abs(t - 2.5) < 0.001 ? 0.3 : 0.0
+      _ = a.process(Sample(t: t, imu: IMUReading(acc: SIMD3(0, 0, 9.81), gyr: SIMD3(spike, 0, 0))))
+    }
+    // Only the spike's own sample (0.01 s) is integrated, not a ramp over the 0.5 s gap (0.075 rad).
+    #expect(box.turned < 0.01, "turned \(box.turned)")
+  }
+
+  /// A tap just after a dropout: the first readings after the gap have a specific force of about
+  /// 1 g in a wild direction and a rate spike. θ must not follow (it did by 6° before taps were
+  /// also recognised by direction).
+  @Test func tapAfterAGapDoesNotMoveTheta() throws {
+    /// θ after the gap, per sample, with or without the tap.
+    func thetaAfterGap(tap: Bool) -> [Double] {
+      var a = SessionAnalyzer<InclinationFilter>(
+        makeEstimator: { InclinationFilter(parameters: .trunkWorn) })
+      var out: [Double] = []
+      for var s in samples(theta: Self.theta, load: nil, duration: 14, gapAt: 10.0...10.5) {
+        if tap && s.t > 10.5 && s.t < 10.53, let imu = s.imu {
+          // 1 g, turned far from the vertical, with a 0.25 rad/s rate spike.
+          let g = (imu.acc * imu.acc).sum().squareRoot()
+          s.imu = IMUReading(
+            acc: SIMD3(g * 0.2, -g * 0.8, -g * 0.566), gyr: SIMD3(-0.2, -0.14, 0.1))
+        }
+        let o = a.process(s)
+        if s.t > 10.5, let th = o.thetaDeg { out.append(th) }
+      }
+      return out
+    }
+    let clean = thetaAfterGap(tap: false)
+    let tapped = thetaAfterGap(tap: true)
+    try #require(clean.count == tapped.count && !clean.isEmpty)
+    let worst = zip(clean, tapped).map { abs($0 - $1) }.max() ?? 99
+    #expect(worst < 0.2, "the tap moved θ by \(worst)°")
+  }
+
   @Test func gapsAreCountedAndSummarised() {
     var a = SessionAnalyzer<ComplementaryFilter>(makeEstimator: { ComplementaryFilter() })
     var sawGap = false

@@ -236,11 +236,19 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   /// |specific force| − g beyond this (m/s²) is an impact: the exercise's own accelerations are
   /// well under 1 m/s².
   private let impactThreshold = 4.0
+  /// …or its direction jumps by more than this (degrees) plus what the gyro says the trunk
+  /// turned, for at most `impactMaxSeconds` (a tap lasts a few hundredths of a second).
+  private let impactDirectionDeg = 12.0
+  private let impactMaxSeconds = 0.15
   private var lastGoodAcc: SIMD3<Double>? = nil
   private var lastGoodGyr: SIMD3<Double>? = nil
+  private var lastGoodT = 0.0
+  private var directionRejectSince: Double? = nil
   /// Gaps up to this long (s) are bridged for the estimator by interpolated readings; longer
   /// ones are skipped (one nominal step), as the motion meanwhile is unknown.
   private let maxBridgedGapSeconds = 1.0
+  /// Largest change of rate (rad/s) across a bridged gap taken as one smooth turn.
+  private let maxBridgedRateJump = 0.15
   /// Samples taken for impacts (taps) and kept out of the estimator.
   public private(set) var impactSamples = 0
 
@@ -318,13 +326,30 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
         // An impact (a tap on the sensor: specific force far from 1 g) moves neither body nor
         // vertical; its rate and force spikes are kept out of the estimator.
         let accNorm = (imu.acc * imu.acc).sum().squareRoot()
-        let impact = abs(accNorm - standardGravity) > impactThreshold
+        var impact = abs(accNorm - standardGravity) > impactThreshold
+        // A tap can also swing the specific force's direction at about 1 g: further from the
+        // last good reading than the trunk can have turned meanwhile by its rates (the exercise's
+        // own linear accelerations tilt it by a few degrees at most). A new direction that
+        // persists for `impactMaxSeconds` is real (a turn during a gap) and is taken.
+        if !impact, let a0 = lastGoodAcc, let g0 = lastGoodGyr {
+          let rateDeg = max(length(imu.gyr), length(g0)) * degPerRad
+          let allowed = impactDirectionDeg + 1.5 * rateDeg * max(0, t - lastGoodT)
+          if angleDeg(a0, imu.acc) > allowed {
+            let since = directionRejectSince ?? t
+            directionRejectSince = since
+            impact = t - since < impactMaxSeconds
+          }
+        }
         if bridgeSteps > 0, let g0 = lastGoodGyr, let a0 = lastGoodAcc {
           // A short gap (dropped readings): the trunk kept turning meanwhile. Its rate is smooth
           // over a fraction of a second, so the missing readings are interpolated between the
           // last one and this one and fed at the nominal step: the turn made during the gap is
           // integrated instead of being left to the slow accelerometer correction.
-          let g1 = impact ? g0 : imu.gyr
+          // A rate that jumped across the gap is not one smooth turn (a tap's rate spike, or a
+          // move that began or ended meanwhile): hold the last rate rather than ramp to a spike
+          // for the whole gap; the accelerometer corrects the rest.
+          let jumped = length(imu.gyr - g0) > maxBridgedRateJump
+          let g1 = impact || jumped ? g0 : imu.gyr
           let a1 = impact ? a0 : imu.acc
           let n = Double(bridgeSteps + 1)
           let h = dt / n
@@ -340,6 +365,8 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
         } else {
           lastGoodAcc = imu.acc
           lastGoodGyr = imu.gyr
+          lastGoodT = t
+          directionRejectSince = nil
           estimator.update(gyr: imu.gyr, acc: imu.acc, dt: dt)
         }
         let reading = tracker.update(t: t, up: estimator.up, gyr: imu.gyr, acc: imu.acc)
