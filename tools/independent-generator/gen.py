@@ -194,7 +194,7 @@ class Breather:
     b = {"start": start, "dur": dur, "kind": "n",
          "fi": rng.uniform(0.3, 0.45),  # inhale fraction
          "fp": rng.uniform(0.0, 0.2),  # end-expiratory pause fraction
-         "m": math.exp(rng.gauss(0.0, 0.3))}  # amplitude multiplier
+         "m": math.exp(rng.gauss(0.0, 0.25))}  # amplitude multiplier
     self.breaths.append(b)
     self.end = start + dur
 
@@ -326,18 +326,18 @@ class Session:
     self._rise(L)
     # traction plateau until the next inhale after a minimum time
     h0 = self.t
-    ts = br.next_onset(self.t + rng.uniform(2.3, 7.0))
+    ts = br.next_onset(self.t + rng.uniform(2.0, 7.0))
     self._plateau(ts - self.t)
     self.holds.append({"start": h0, "end": self.t, "kind": "traction"})
     prev_hold = len(self.holds) - 1
     for k in range(3):
       ts = self.t
       D = rng.uniform(0.6, 3.5) if rng.random() < 0.85 else rng.uniform(0.5, 4.0)
-      R = rng.uniform(1.4, 4.0)
+      R = rng.uniform(1.0, 4.0)
       top = (k == 2)
       held = top and rng.random() < 0.5
       s = 0.0 if held else rng.uniform(0.1, 0.85)
-      E = rng.uniform(2.2, 4.0)
+      E = rng.uniform(2.0, 4.0)
       if held:
         Htop = rng.uniform(5.3, 10.0)
         br.replace(ts, D + Htop + 3.0)  # breath held, exhaled while lowering
@@ -353,8 +353,11 @@ class Session:
         if held:
           dur = Htop
         else:
-          dur = max(rng.uniform(5.3, 10.0), E + 0.5)
-          # continue free breathing until the end of the hold
+          # free breathing resumes; the lowering starts with an exhale, so
+          # the hold ends where the next inhale would have begun
+          nxt = br.next_onset(self.t + max(rng.uniform(5.1, 10.0), E + 0.5))
+          dur = nxt - self.t
+          br.replace(nxt, 3.5)
         self._plateau(dur, sink=s, sink_dur=E)
         self.holds.append({"start": h0, "end": self.t, "kind": "top"})
       else:
@@ -590,7 +593,11 @@ def generate_one(seed, index, attempt=0):
   br = sess.breather
   br.extend_to(total + 1.0)
   a_rest = rng.uniform(0.08, 0.5)  # peak-to-peak ripple lying flat
-  a_up = rng.uniform(0.4, 1.6)  # peak-to-peak ripple on the elbows
+  a_up = rng.uniform(0.3, 1.3)  # peak-to-peak ripple on the elbows
+  # at high lung volume (after breath steps) tidal breaths are shallower
+  shallow = rng.uniform(0.4, 0.8)
+  high_spans = [(h["start"], h["end"]) for h in sess.holds
+                if h["kind"] in ("step", "top")]
   ripple = [0.0] * n
   j = 0
   bl = br.breaths
@@ -604,13 +611,17 @@ def generate_one(seed, index, attempt=0):
       mid = b["start"] + 0.5 * b["dur"]
       ii = min(n - 1, int(mid / dt))
       pf = min(1.0, max(0.0, intent[ii] / 10.0))
-      b["amp"] = min(1.6, (a_rest + (a_up - a_rest) * pf) * b["m"])
+      amp = (a_rest + (a_up - a_rest) * pf) * b["m"]
+      if any(h0 <= mid <= h1 for (h0, h1) in high_spans):
+        amp *= shallow
+      b["amp"] = min(1.6, amp)
     x = (t - b["start"]) / b["dur"]
     ripple[i] = b["amp"] * breath_wave(min(1.0, x), b["fi"], b["fp"])
 
   sway_rms = rng.uniform(0.04, 0.18)
   sway = smooth_noise(rng, grid, 0.1, 1.2)
-  trem_rms = rng.uniform(0.003, 0.015)
+  # physiological tremor of the trunk: ~0.01-0.1 m/s^2 at the sensor
+  trem_rms = rng.uniform(0.0005, 0.003)
   ftr = rng.uniform(7.0, 11.0)
   trem = smooth_noise(rng, grid, ftr, ftr + 2.0, 5)
   roll_sway = smooth_noise(rng, grid, 0.1, 1.0)
@@ -623,7 +634,7 @@ def generate_one(seed, index, attempt=0):
     pf = min(1.0, max(0.0, intent[i] / 10.0))
     post = 0.25 + 0.75 * pf
     theta[i] = (intent[i] + ripple[i] + post * (sway_rms * sway[i])
-                + trem_rms * trem[i])
+                + post * trem_rms * trem[i])
     phi[i] = post * roll_rms * roll_sway[i]
   for f in dist.theta:
     for i in range(n):
