@@ -86,7 +86,9 @@ def main():
         continue
       m = sum(seg) / len(seg)
       worst_m = max(worst_m, abs(m - h["mean_deg"]))
-      if abs(m - h["mean_deg"]) > 0.1:
+      # labels use the continuous truth; a gap or a low rate shifts the
+      # sample mean a little
+      if abs(m - h["mean_deg"]) > 0.15:
         probs.append("hold mean %.2f vs truth %.2f" % (h["mean_deg"], m))
       if h["end"] - h["start"] < 2.0:
         probs.append("hold shorter than 2 s")

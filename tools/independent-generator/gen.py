@@ -18,6 +18,10 @@ import random
 
 DEG = math.pi / 180.0
 
+# --stress: every choice at the hard edge of what the spec allows (full
+# breathing ripple, small breath steps, short holds, steep mounting)
+STRESS = False
+
 
 # ----------------------------------------------------------------------------
 # Small 3-vector / 3x3 matrix helpers (row-major tuples)
@@ -326,18 +330,19 @@ class Session:
     self._rise(L)
     # traction plateau until the next inhale after a minimum time
     h0 = self.t
-    ts = br.next_onset(self.t + rng.uniform(2.0, 7.0))
+    ts = br.next_onset(self.t + (rng.uniform(2.0, 3.0) if STRESS
+                                 else rng.uniform(2.0, 7.0)))
     self._plateau(ts - self.t)
     self.holds.append({"start": h0, "end": self.t, "kind": "traction"})
     prev_hold = len(self.holds) - 1
     for k in range(3):
       ts = self.t
       D = rng.uniform(0.6, 3.5) if rng.random() < 0.85 else rng.uniform(0.5, 4.0)
-      R = rng.uniform(1.0, 4.0)
+      R = rng.uniform(1.0, 1.8) if STRESS else rng.uniform(1.0, 4.0)
       top = (k == 2)
       held = top and rng.random() < 0.5
       s = 0.0 if held else rng.uniform(0.1, 0.85)
-      E = rng.uniform(2.0, 4.0)
+      E = rng.uniform(2.0, 2.6) if STRESS else rng.uniform(2.0, 4.0)
       if held:
         Htop = rng.uniform(5.3, 10.0)
         br.replace(ts, D + Htop + 3.0)  # breath held, exhaled while lowering
@@ -573,7 +578,8 @@ def fmt_num(x, dec, style):
 
 
 def generate_one(seed, index, attempt=0):
-  rng = random.Random("indgen-%d-%d-%d" % (seed, index, attempt))
+  rng = random.Random("indgen-%s%d-%d-%d" % ("stress-" if STRESS else "",
+                                              seed, index, attempt))
   sess, variants = build_session(rng)
   # --- sampling setup
   rate = rng.choice(RATES)
@@ -593,9 +599,9 @@ def generate_one(seed, index, attempt=0):
   br = sess.breather
   br.extend_to(total + 1.0)
   a_rest = rng.uniform(0.08, 0.5)  # peak-to-peak ripple lying flat
-  a_up = rng.uniform(0.3, 1.3)  # peak-to-peak ripple on the elbows
+  a_up = rng.uniform(1.1, 1.6) if STRESS else rng.uniform(0.3, 1.3)
   # at high lung volume (after breath steps) tidal breaths are shallower
-  shallow = rng.uniform(0.4, 0.8)
+  shallow = 1.0 if STRESS else rng.uniform(0.4, 0.8)
   high_spans = [(h["start"], h["end"]) for h in sess.holds
                 if h["kind"] in ("step", "top")]
   ripple = [0.0] * n
@@ -661,7 +667,7 @@ def generate_one(seed, index, attempt=0):
   slide = rng.uniform(0.004, 0.015)  # traction: trunk pulled headward (m)
   skin = rng.uniform(-0.03, 0.03)  # strap rotates a little with the skin
   m_yaw = rng.uniform(0, 2 * math.pi)
-  m_tilt = rng.uniform(0, 20.0) * DEG
+  m_tilt = rng.uniform(15.0 if STRESS else 0.0, 20.0) * DEG
   ta = rng.uniform(0, 2 * math.pi)
   R_M = mm(rot_axis((math.cos(ta), math.sin(ta), 0.0), m_tilt), rot_z(m_yaw))
   g = rng.uniform(9.78, 9.83)
@@ -936,7 +942,12 @@ def main():
   ap.add_argument("--prefix", default="ind")
   ap.add_argument("--meta", action="store_true",
                   help="also write NAME.meta.json (generator parameters)")
+  ap.add_argument("--stress", action="store_true",
+                  help="hard edge of the spec: full ripple, 1-1.8 deg steps, "
+                  "2-2.6 s step holds, 15-20 deg mount tilt")
   args = ap.parse_args()
+  global STRESS
+  STRESS = args.stress
   os.makedirs(args.out, exist_ok=True)
   for idx in range(args.count):
     name = "%s_s%d_%03d" % (args.prefix, args.seed, idx)
