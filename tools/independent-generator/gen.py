@@ -571,6 +571,38 @@ def make_disturbances(rng, sess, kinds, total):
   return d
 
 
+LOAD_FRACTION = 0.3
+
+
+def load_signal(rng, grid, theta, ripple, sess, rate, traction_slide, slide):
+  """Vertical force on the elbow platform: forearms resting when lying,
+  a share of the upper body's weight on the elbows, plus the traction push,
+  breathing and slow postural fluctuation; ADC noise and tare error."""
+  f_rest = rng.uniform(3.0, 25.0)
+  f_up = rng.uniform(150.0, 320.0)
+  f_trac = rng.uniform(15.0, 70.0)
+  k_breath = rng.uniform(2.0, 6.0)  # N per degree of chest lift
+  tare = rng.uniform(-4.0, 4.0)
+  noise = rng.uniform(0.3, 2.0)
+  fluct = smooth_noise(rng, grid, 0.05, 0.5, 6)
+  f_rms = rng.uniform(2.0, 6.0)
+  adc_rate = min(rate, rng.choice([10, 80, 80, 320]))
+  dt = grid[1] - grid[0]
+  out = [0.0] * len(grid)
+  for i, t in enumerate(grid):
+    x = min(1.0, max(0.0, (theta[i] - 1.5) / 5.5))
+    sup = x * x * (3 - 2 * x)
+    tr = traction_slide(t) / slide if slide > 0 else 0.0
+    # upward acceleration of the upper body is pushed through the elbows
+    acc = 0.0
+    if 0 < i < len(grid) - 1:
+      acc = (theta[i + 1] - 2 * theta[i] + theta[i - 1]) / (dt * dt) * DEG * 0.4
+    out[i] = (f_rest + (f_up - f_rest) * sup + f_trac * tr
+              + sup * (k_breath * ripple[i] + f_rms * fluct[i])
+              + 20.0 * sup * acc + tare + rng.gauss(0.0, noise))
+  return out, adc_rate
+
+
 def fmt_num(x, dec, style):
   if style == "g" and x != 0.0 and abs(x) < 1e-3:
     return "%.4e" % x
@@ -776,6 +808,17 @@ def generate_one(seed, index, attempt=0):
   ng = rng.uniform(0.03, 0.1) * DEG
   rw = [0.0, 0.0, 0.0]
 
+  # elbow-platform load cell (own random stream, so the IMU data of a seed
+  # does not depend on whether the recording has one)
+  lrng = random.Random("indgen-load-%s%d-%d-%d" % ("stress-" if STRESS else "",
+                                                   seed, index, attempt))
+  load = None
+  if lrng.random() < LOAD_FRACTION:
+    load = load_signal(lrng, grid, theta, ripple, sess, rate, traction_slide,
+                       slide)
+    load_sens = load[1]
+    load = load[0]
+
   # which samples survive
   nsamp = (n - 1) // k + 1
   keep = [True] * nsamp
@@ -800,6 +843,10 @@ def generate_one(seed, index, attempt=0):
     rng.shuffle(rest)
     cols = ["t_s"] + rest
   extra_comment = rng.random() < 0.1
+  if load is not None:
+    cols.insert(lrng.randint(1, len(cols)), "load_n")
+    load_spikes = set(lrng.randrange(nsamp) for _ in range(
+        lrng.randint(1, 5))) if lrng.random() < 0.3 else set()
 
   rows = []
   truth_rows = []
@@ -835,6 +882,13 @@ def generate_one(seed, index, attempt=0):
             "acc_z": fmt_num(am[2], 5, style),
             "gyr_x": fmt_num(wm[0], 7, style), "gyr_y": fmt_num(wm[1], 7, style),
             "gyr_z": fmt_num(wm[2], 7, style), "seq": str(seq0 + j)}
+    if load is not None:
+      # sample-and-hold of the slower load-cell ADC
+      li = int(int(t_true * load_sens) / load_sens / dt)
+      lv = load[min(n - 1, li)]
+      if j in load_spikes:  # a bit-bang glitch of the HX711
+        lv += lrng.choice([-1, 1]) * lrng.uniform(100.0, 800.0)
+      vals["load_n"] = "%.2f" % lv
     rows.append(",".join(vals[c] for c in cols))
     truth_rows.append("%.6f,%.4f" % (ts, theta[i]))
 
@@ -856,7 +910,8 @@ def generate_one(seed, index, attempt=0):
   meta = {"rate_hz": rate, "clock_err": clock_err, "sensor": sensor,
           "mount_yaw_deg": m_yaw / DEG, "mount_tilt_deg": m_tilt / DEG,
           "distractors": dist.log, "columns": cols, "attempt": attempt,
-          "duration_s": total}
+          "duration_s": total,
+          "load_rate_hz": load_sens if load is not None else None}
   return header, cols, rows, truth_rows, labels, meta
 
 
@@ -942,12 +997,15 @@ def main():
   ap.add_argument("--prefix", default="ind")
   ap.add_argument("--meta", action="store_true",
                   help="also write NAME.meta.json (generator parameters)")
+  ap.add_argument("--load-fraction", type=float, default=0.3,
+                  help="share of recordings with a load_n column (default 0.3)")
   ap.add_argument("--stress", action="store_true",
                   help="hard edge of the spec: full ripple, 1-1.8 deg steps, "
                   "2-2.6 s step holds, 15-20 deg mount tilt")
   args = ap.parse_args()
-  global STRESS
+  global STRESS, LOAD_FRACTION
   STRESS = args.stress
+  LOAD_FRACTION = args.load_fraction
   os.makedirs(args.out, exist_ok=True)
   for idx in range(args.count):
     name = "%s_s%d_%03d" % (args.prefix, args.seed, idx)
