@@ -129,7 +129,8 @@ import TractionCore
       let v = xs.sorted()
       guard let last = v.last else { return "none" }
       let within = Double(v.filter { $0 <= 0.5 }.count) / Double(v.count)
-      return "median \(v[v.count / 2]) s, max \(last) s, within 0.5 s \(within)"
+      let p95 = v[min(v.count - 1, Int(0.95 * Double(v.count)))]
+      return "median \(v[v.count / 2]) s, 95th percentile \(p95) s, max \(last) s, within 0.5 s \(within)"
     }
     print(
       "live latency: hold announced after 2 s: \(describe(startLatencies)); "

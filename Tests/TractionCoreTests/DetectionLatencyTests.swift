@@ -38,8 +38,9 @@ import Testing
     #expect(abs(l.reportedEnd - 12.5) <= 0.3)
     #expect(l.vsTruth <= 0.5)
     // The reported end is back-dated to where the move began, a little before the true end's
-    // first visible change; measured against it the event comes just over 0.5 s later.
-    #expect(l.vsReported <= 0.6)
+    // first visible change; measured against it too the event comes within 0.5 s (0.1 s of fast
+    // move ends the plateau).
+    #expect(l.vsReported <= 0.5)
   }
 
   @Test(arguments: [(2.0, 1.0), (2.0, 2.0)])
@@ -51,8 +52,9 @@ import Testing
     // The rule: at most 0.5 s after the end. A raised-cosine move of 2° over 2 s has gone only
     // 0.3° after 0.5 s, well inside breathing's ±0.8°: it cannot be certain that early
     // (docs/detection.md, "Events and their latency").
-    // Measured: 0.75 s (2°/s) and 1.15 s (1°/s). The rule is missed; the bounds below keep what
-    // is reached from regressing.
+    // Measured: 0.75 s (2°/s) and 1.15 s (1°/s), unchanged by the faster exit on speed (neither
+    // step is fast enough for it). The rule is missed; the bounds below keep what is reached from
+    // regressing.
     withKnownIssue("a breath step is certain only once it is out of the breathing band") {
       #expect(l.vsTruth <= 0.5)
     }

@@ -469,7 +469,10 @@ public struct ExerciseDetector: Sendable {
     let exitBins = max(1, Int((0.15 / bin).rounded()))
     // A fast move leaves at once, before it is out of the band: the angular speed is part of
     // what a hold is. Fast means well above what breathing gives (2.5°/s at most by the spec,
-    // or what this plateau or the session has shown).
+    // or what this plateau or the session has shown). Speed that far above breathing's, away
+    // from the centre in its own direction, is certain sooner than a level: 0.1 s of it ends
+    // the plateau (0.15 s for the band), which keeps a lowering's end within 0.5 s.
+    let fastBins = max(1, Int((0.1 / bin).rounded()))
     let v = localSlope(j)
     let breathing = age >= 2.5 ? breathingSpeed(upTo: j - oneSecondBins) : nil
     let fast = max(3 * m, 1.5 * (breathing ?? max(rippleSpeed, 2.5 * m)))
@@ -478,7 +481,7 @@ public struct ExerciseDetector: Sendable {
     } else {
       plateau.fastCount = 0
     }
-    if plateau.fastCount >= exitBins {
+    if plateau.fastCount >= fastBins {
       if v > 0 {
         plateau.upCount = exitBins
       } else {
@@ -527,7 +530,12 @@ public struct ExerciseDetector: Sendable {
     for i in max(plateau.startIndex, j - recent)...j { peak = max(peak, sign * localSlope(i)) }
     let own = breathingSpeed(upTo: j - Int((2.5 / bin).rounded()))
     let ripple = own ?? rippleSpeed
-    let threshold = min(0.7 * peak, max(0.25 * config.calmSlope, 0.12 * peak, 0.7 * ripple))
+    // Down (lowering), the move is not back-dated past where its speed exceeds the breathing's
+    // own: an exit seen early (0.1 s of fast move) knows only the start of the move's speed, and
+    // an exhale running into the lowering would otherwise cut the hold short.
+    let rippleShare = up ? 0.7 : 1.0
+    let threshold = min(
+      0.7 * peak, max(0.25 * config.calmSlope, 0.12 * peak, rippleShare * ripple))
     let limit = max(plateau.startIndex, j - Int((5.0 / bin).rounded()))
     var i = j
     while i > limit && sign * localSlope(i - 1) >= threshold { i -= 1 }
