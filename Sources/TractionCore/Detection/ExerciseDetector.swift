@@ -531,9 +531,10 @@ public struct ExerciseDetector: Sendable {
     return m
   }
 
-  /// Where the movement that left the plateau began: going back from the exit, the first point
-  /// where the movement's speed falls below a third of its speed at the exit (and below the calm
-  /// slope at least), so slow breathing ripple before it is not taken for the movement.
+  /// Where the movement that left the plateau began: going back from the exit (at most `seconds`),
+  /// the first point where the movement's speed falls below 12% of its speed near the exit (and
+  /// below the breathing's speed at least), so slow breathing ripple before it is not taken for
+  /// the movement.
   private func backdate(up: Bool, from j: Int, within seconds: Double) -> Int {
     let sign = up ? 1.0 : -1.0
     let recent = max(1, Int((0.3 / bin).rounded()))
