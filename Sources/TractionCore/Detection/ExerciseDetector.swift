@@ -475,7 +475,15 @@ public struct ExerciseDetector: Sendable {
     let fastBins = max(1, Int((0.1 / bin).rounded()))
     let v = localSlope(j)
     let breathing = age >= 2.5 ? breathingSpeed(upTo: j - oneSecondBins) : nil
-    let fast = max(3 * m, 1.5 * (breathing ?? max(rippleSpeed, 2.5 * m)))
+    let fastAny = max(3 * m, 1.5 * (breathing ?? max(rippleSpeed, 2.5 * m)))
+    var fast = fastAny
+    // Upward on a settled plateau (3.5 s), twice the breathing's speed (this plateau's after 6 s,
+    // else at least the session's) is enough, down to 1.5°/s: a breath step of 2° in 1 s leaves
+    // 0.2 s sooner. Not downward, where an exhale sinking into the lowering is the risk.
+    if zj > mu && age >= 3.5 {
+      let ref = age >= 6 ? (breathing ?? rippleSpeed) : max(breathing ?? 0, rippleSpeed)
+      fast = min(fast, max(1.5 * m, 2 * ref))
+    }
     if abs(v) > fast && abs(zj - mu) > 0.4 * m && (v > 0) == (zj > mu) {
       plateau.fastCount += 1
     } else {
@@ -490,7 +498,10 @@ public struct ExerciseDetector: Sendable {
     }
     if plateau.upCount >= exitBins || plateau.downCount >= exitBins {
       let up = plateau.upCount >= exitBins
-      let e = backdate(up: up, from: j)
+      // Left on the lower upward speed: the move has shown only its start, so back-dating on
+      // its speed alone could run back through a slow inhale before it.
+      let early = up && plateau.fastCount >= fastBins && abs(v) <= fastAny
+      let e = backdate(up: up, from: j, within: early ? 1.2 : 5.0)
       closePlateau(endIndex: e, lastAdded: j, endedDown: !up)
       startTransit(up: up, at: e, now: j)
       return
@@ -520,10 +531,11 @@ public struct ExerciseDetector: Sendable {
     return m
   }
 
-  /// Where the movement that left the plateau began: going back from the exit, the first point
-  /// where the movement's speed falls below a third of its speed at the exit (and below the calm
-  /// slope at least), so slow breathing ripple before it is not taken for the movement.
-  private func backdate(up: Bool, from j: Int) -> Int {
+  /// Where the movement that left the plateau began: going back from the exit (at most `seconds`),
+  /// the first point where the movement's speed falls below 12% of its speed near the exit (and
+  /// below the breathing's speed at least), so slow breathing ripple before it is not taken for
+  /// the movement.
+  private func backdate(up: Bool, from j: Int, within seconds: Double) -> Int {
     let sign = up ? 1.0 : -1.0
     let recent = max(1, Int((0.3 / bin).rounded()))
     var peak = 0.0
@@ -536,7 +548,7 @@ public struct ExerciseDetector: Sendable {
     let rippleShare = up ? 0.7 : 1.0
     let threshold = min(
       0.7 * peak, max(0.25 * config.calmSlope, 0.12 * peak, rippleShare * ripple))
-    let limit = max(plateau.startIndex, j - Int((5.0 / bin).rounded()))
+    let limit = max(plateau.startIndex, j - Int((seconds / bin).rounded()))
     var i = j
     while i > limit && sign * localSlope(i - 1) >= threshold { i -= 1 }
     // A plateau that was steady for its 2 s stays a hold: breathing that rose into the move does
