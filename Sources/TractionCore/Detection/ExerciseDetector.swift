@@ -484,13 +484,20 @@ public struct ExerciseDetector: Sendable {
       let ref = age >= 6 ? (breathing ?? rippleSpeed) : max(breathing ?? 0, rippleSpeed)
       fast = min(fast, max(1.5 * m, 2 * ref))
     }
-    if abs(v) > fast && abs(zj - mu) > 0.4 * m && (v > 0) == (zj > mu) {
+    // A move well above breathing's speed is also seen on the newest bins (the centred mean runs
+    // 0.15 s behind): that fast, it is far above noise and tremor even unsmoothed. (Not for the
+    // lower threshold of a rise: there the unsmoothed slope would depend on the sample rate.)
+    let (vLead, zLead) = leadSlopeAndLevel()
+    let leadFast =
+      abs(vLead) > fastAny && abs(zLead - mu) > 0.4 * m && (vLead > 0) == (zLead > mu)
+    let vFast = leadFast ? vLead : v
+    if leadFast || (abs(v) > fast && abs(zj - mu) > 0.4 * m && (v > 0) == (zj > mu)) {
       plateau.fastCount += 1
     } else {
       plateau.fastCount = 0
     }
     if plateau.fastCount >= fastBins {
-      if v > 0 {
+      if vFast > 0 {
         plateau.upCount = exitBins
       } else {
         plateau.downCount = exitBins
@@ -510,6 +517,28 @@ public struct ExerciseDetector: Sendable {
     if !plateau.announced && repConfirmed && time(j) - start >= config.holdMinSeconds {
       announcePlateau(j)
     }
+  }
+
+  /// Least-squares slope (unit/s) of the newest 0.3 s of bins, and the mean of the newest 0.15 s:
+  /// what the signal does now, ahead of the centred mean.
+  private func leadSlopeAndLevel() -> (Double, Double) {
+    let n = max(3, Int((0.3 / bin).rounded()))
+    let lo = max(firstBin, lastFinal - n + 1)
+    let count = lastFinal - lo + 1
+    guard count >= 3 else { return (0, x[lastFinal]) }
+    let mid = Double(lo + lastFinal) / 2
+    var num = 0.0
+    var den = 0.0
+    for i in lo...lastFinal {
+      let d = Double(i) - mid
+      num += d * x[i]
+      den += d * d
+    }
+    let m = max(1, Int((0.15 / bin).rounded()))
+    var level = 0.0
+    let lo2 = max(firstBin, lastFinal - m + 1)
+    for i in lo2...lastFinal { level += x[i] }
+    return (num / den / bin, level / Double(lastFinal - lo2 + 1))
   }
 
   /// Slope of the smoothed signal around bin i over ±0.1 s (unit/s), within what is known.
