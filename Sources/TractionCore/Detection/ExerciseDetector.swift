@@ -490,8 +490,14 @@ public struct ExerciseDetector: Sendable {
     let (vLead, zLead) = leadSlopeAndLevel()
     let leadFast =
       abs(vLead) > fastAny && abs(zLead - mu) > 0.4 * m && (vLead > 0) == (zLead > mu)
-    let vFast = leadFast ? vLead : v
-    if leadFast || (abs(v) > fast && abs(zj - mu) > 0.4 * m && (v > 0) == (zj > mu)) {
+    // Downward, below the breathing's trough and sinking faster than the breathing: a lowering
+    // that starts gently is out before it reaches the fast speed.
+    let breathDown = breathing ?? rippleSpeed
+    let sinking =
+      useLag && age >= 2.5 && zLead < mu - (0.5 * swing + 0.3 * m)
+      && vLead < -max(1.5 * m, 1.2 * breathDown)
+    let vFast = leadFast || sinking ? vLead : v
+    if leadFast || sinking || (abs(v) > fast && abs(zj - mu) > 0.4 * m && (v > 0) == (zj > mu)) {
       plateau.fastCount += 1
     } else {
       plateau.fastCount = 0
