@@ -54,18 +54,8 @@ public struct NAU7802Configuration: Sendable, Equatable {
     case x64 = 64
     case x128 = 128
 
-    public var bits: UInt8 {
-      switch self {
-      case .x1: return 0
-      case .x2: return 1
-      case .x4: return 2
-      case .x8: return 3
-      case .x16: return 4
-      case .x32: return 5
-      case .x64: return 6
-      case .x128: return 7
-      }
-    }
+    /// GAINS field: log2 of the gain.
+    public var bits: UInt8 { UInt8(rawValue.trailingZeroBitCount) }
   }
 
   /// Conversion rate, CTRL2 CRS.

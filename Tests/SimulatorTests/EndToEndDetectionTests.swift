@@ -145,7 +145,7 @@ import TractionCore
     }
     let holdF1 = agg.holds.f1
     let stepF1 = agg.breathSteps.f1
-    let exact = Double(agg.exactRepCountRecordings) / Double(agg.recordingCount)
+    let exact = agg.repCountAccuracy
     let startErr = agg.holds.medianStartAbsError ?? 99
     let endErr = agg.holds.medianEndAbsError ?? 99
     let rmseIn = agg.theta.rmseInRepsDeg ?? 99

@@ -245,26 +245,15 @@ public struct ExerciseDetector: Sendable {
     lastProcessed = j
     let lo = max(firstBin, j - half)
     let hi = min(lastFinal, j + half)
-    var s = 0.0
-    for i in lo...hi { s += x[i] }
-    z[j] = s / Double(hi - lo + 1)
+    z[j] = x.mean(lo, hi)
     step(j)
   }
 
   /// Least-squares slope of the smoothed signal over the last 0.4 s (unit/s).
   private func slope(_ j: Int) -> Double {
     let lo = max(firstBin, j - slopeBins + 1)
-    let n = j - lo + 1
-    guard n >= 3 else { return .infinity }
-    let mid = Double(lo + j) / 2
-    var num = 0.0
-    var den = 0.0
-    for i in lo...j {
-      let d = Double(i) - mid
-      num += d * z[i]
-      den += d * d
-    }
-    return num / den / bin
+    guard j - lo + 1 >= 3 else { return .infinity }
+    return z.slope(lo, j) / bin
   }
 
   // MARK: State machine
@@ -399,9 +388,7 @@ public struct ExerciseDetector: Sendable {
     // One-second levels: the first one, and the lowest one, for the kept exhale.
     let s = plateau.startIndex
     if i - s + 1 >= oneSecondBins {
-      var acc = 0.0
-      for k in (i - oneSecondBins + 1)...i { acc += x[k] }
-      let level = acc / Double(oneSecondBins)
+      let level = x.mean(i - oneSecondBins + 1, i)
       if i - s + 1 == oneSecondBins {
         plateau.firstLevel = level
         plateau.firstLoad = meanLoad(s, i)
@@ -530,21 +517,10 @@ public struct ExerciseDetector: Sendable {
   private func leadSlopeAndLevel() -> (Double, Double) {
     let n = max(3, Int((0.3 / bin).rounded()))
     let lo = max(firstBin, lastFinal - n + 1)
-    let count = lastFinal - lo + 1
-    guard count >= 3 else { return (0, x[lastFinal]) }
-    let mid = Double(lo + lastFinal) / 2
-    var num = 0.0
-    var den = 0.0
-    for i in lo...lastFinal {
-      let d = Double(i) - mid
-      num += d * x[i]
-      den += d * d
-    }
+    guard lastFinal - lo + 1 >= 3 else { return (0, x[lastFinal]) }
     let m = max(1, Int((0.15 / bin).rounded()))
-    var level = 0.0
-    let lo2 = max(firstBin, lastFinal - m + 1)
-    for i in lo2...lastFinal { level += x[i] }
-    return (num / den / bin, level / Double(lastFinal - lo2 + 1))
+    let levelLo = max(firstBin, lastFinal - m + 1)
+    return (x.slope(lo, lastFinal) / bin, x.mean(levelLo, lastFinal))
   }
 
   /// Slope of the smoothed signal around bin i over ±0.1 s (unit/s), within what is known.

@@ -19,6 +19,26 @@ struct IndexedRing: Sendable {
     get { storage[index & mask] }
     set { storage[index & mask] = newValue }
   }
+
+  /// Mean of the values at indices `lo...hi`.
+  func mean(_ lo: Int, _ hi: Int) -> Double {
+    var s = 0.0
+    for i in lo...hi { s += self[i] }
+    return s / Double(hi - lo + 1)
+  }
+
+  /// Least-squares slope of the values at indices `lo...hi`, per index step.
+  func slope(_ lo: Int, _ hi: Int) -> Double {
+    let mid = Double(lo + hi) / 2
+    var num = 0.0
+    var den = 0.0
+    for i in lo...hi {
+      let d = Double(i) - mid
+      num += d * self[i]
+      den += d * d
+    }
+    return num / den
+  }
 }
 
 /// A small first-in first-out queue of values with a fixed capacity; when full, the oldest value is

@@ -381,34 +381,12 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
           out.thetaDeg = reading.thetaDeg
           var lumbar: Double? = nil
           if let imu2 = sample.imu2 {
-            let dt2 = hasSacrum ? min(t - lastSacrumT, max(nominalDt, 1e-3) * 2.5) : 0
-            hasSacrum = true
-            lastSacrumT = t
-            sacrumEstimator.update(gyr: imu2.gyr, acc: imu2.acc, dt: dt2)
-            let r2 = sacrumTracker.update(
-              t: t, up: sacrumEstimator.up, gyr: imu2.gyr, acc: imu2.acc)
-            if r2.isReady && reading.hasAxis,
-              let a = sacrumAxis.observe(
-                trunkThetaDeg: reading.thetaDeg, sacrumReference: sacrumTracker.referenceUp,
-                sacrumUp: sacrumEstimator.up, dt: dt2)
-            {
-              sacrumTracker.adoptAxis(a, at: t)
-            }
-            if r2.isReady {
-              // Until the sacrum's axis is known its angle is unsigned; its tilt on the elbows is
-              // anterior (negative), as `SacrumAxisLearner` explains.
-              let sacrumDeg = r2.hasAxis ? r2.thetaDeg : -r2.thetaDeg
-              lumbar = reading.thetaDeg - sacrumDeg
-            }
+            lumbar = updateSacrum(imu2, t: t, trunk: reading)
           }
           out.lumbarDeg = lumbar
           detector.push(t: t, value: reading.thetaDeg, load: load, lumbar: lumbar)
         } else if let imu2 = sample.imu2 {
-          let dt2 = hasSacrum ? min(t - lastSacrumT, max(nominalDt, 1e-3) * 2.5) : 0
-          hasSacrum = true
-          lastSacrumT = t
-          sacrumEstimator.update(gyr: imu2.gyr, acc: imu2.acc, dt: dt2)
-          _ = sacrumTracker.update(t: t, up: sacrumEstimator.up, gyr: imu2.gyr, acc: imu2.acc)
+          _ = updateSacrum(imu2, t: t, trunk: reading)
         }
       }
       detector.drainEvents(into: &out.events)
@@ -421,6 +399,30 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
       break
     }
     return out
+  }
+
+  /// Runs the sacrum IMU's estimator and tracker; returns the lumbar angle (upper back − sacrum,
+  /// degrees) once both angles are ready.
+  private mutating func updateSacrum(_ imu2: IMUReading, t: Double, trunk: AngleReading)
+    -> Double?
+  {
+    let dt2 = hasSacrum ? min(t - lastSacrumT, max(nominalDt, 1e-3) * 2.5) : 0
+    hasSacrum = true
+    lastSacrumT = t
+    sacrumEstimator.update(gyr: imu2.gyr, acc: imu2.acc, dt: dt2)
+    let r2 = sacrumTracker.update(t: t, up: sacrumEstimator.up, gyr: imu2.gyr, acc: imu2.acc)
+    guard trunk.isReady, r2.isReady else { return nil }
+    if trunk.hasAxis,
+      let a = sacrumAxis.observe(
+        trunkThetaDeg: trunk.thetaDeg, sacrumReference: sacrumTracker.referenceUp,
+        sacrumUp: sacrumEstimator.up, dt: dt2)
+    {
+      sacrumTracker.adoptAxis(a, at: t)
+    }
+    // Until the sacrum's axis is known its angle is unsigned; its tilt on the elbows is anterior
+    // (negative), as `SacrumAxisLearner` explains.
+    let sacrumDeg = r2.hasAxis ? r2.thetaDeg : -r2.thetaDeg
+    return trunk.thetaDeg - sacrumDeg
   }
 
   private mutating func updateLoadBaseline(t: Double, load: Double?) -> Double? {
