@@ -11,7 +11,10 @@ public struct EvalDetectionCommand: ParsableCommand {
       present, for the angle), replays the recording through the monitor's pipeline and scores it \
       as ../shared/spec/exercise-model.md defines: reps and holds matched one to one at IoU ≥ 0.5 \
       (precision, recall, F1, median start/end error), breath steps within ±1 s (F1), exact rep \
-      count, θ RMSE over all samples and inside reps. Prints each recording and the overall figures.
+      count, θ RMSE over all samples and inside reps. Prints each recording and the overall figures, \
+      with the live latency: how long after the labelled instant each hold's start (its 2 s \
+      minimum) and end were announced, the end split by what ended the hold (lowering or breath \
+      step).
 
       Examples:
         traction simulate --corpus corpus --count 40 --seed 1000
@@ -77,7 +80,9 @@ public struct EvalDetectionCommand: ParsableCommand {
     var truth: TruthReader? = FileManager.default.fileExists(atPath: truthPath) ? try TruthReader(path: truthPath) : nil
     var theta = ThetaErrorAccumulator(reps: labels.reps)
     var pending: ThetaPoint?
+    var latency = LiveLatencyRecorder(labels: labels)
     let report = try RecordingAnalysis.analyze(path: path) { sample, out in
+      latency.observe(at: sample.t, out.events)
       // θ is scored only where there is an IMU to estimate it (a load-only recording has none).
       guard sample.imu != nil else { return }
       // The truth is at the recording's sample times; step it forward to this sample.
@@ -92,13 +97,16 @@ public struct EvalDetectionCommand: ParsableCommand {
       }
       if let p = pending, abs(p.t - sample.t) <= 1e-6 {
         theta.add(t: sample.t, estimatedDeg: out.thetaDeg ?? 0, truthDeg: p.thetaDeg)
+        latency.observeTruth(t: p.t, thetaDeg: p.thetaDeg)
       }
     }
     let name = RecordingCompanions.stem(ofRecording: path)
     let thetaSummary = theta.summary.sampleCount > 0 ? theta.summary : nil
-    return DetectionScoring.score(
+    var score = DetectionScoring.score(
       name: (name as NSString).lastPathComponent, detected: report.summary.labels, labelled: labels,
       theta: thetaSummary)
+    score.latency = latency.measure()
+    return score
   }
 
   static func line(_ s: RecordingDetectionScore) -> String {
@@ -121,6 +129,16 @@ public struct EvalDetectionCommand: ParsableCommand {
     lines.append("  breath steps: F1 \(fmt(a.breathSteps.f1, 3))")
     if let r = a.theta.rmseDeg, let rr = a.theta.rmseInRepsDeg {
       lines.append("  θ RMSE: \(fmt(r, 2))° over all samples, \(fmt(rr, 2))° inside reps")
+    }
+    let l = DetectionScoreAggregate.LatencySummary(a.latency)
+    lines.append("  live latency (stream time, against the labels; the rule is 0.5 s):")
+    for (what, stats) in [
+      ("hold announced after its 2 s", l.holdAnnounced), ("hold end after a lowering", l.holdEndAfterLowering),
+      ("hold end after a breath step", l.holdEndAfterStep),
+      ("hold end after the lowering left the breathing", l.holdEndAfterEvidentLowering),
+      ("hold end after the breath step left the breathing", l.holdEndAfterEvidentStep),
+    ] {
+      if let stats { lines.append("    \(what): \(stats.description)") }
     }
     return lines.joined(separator: "\n")
   }

@@ -16,6 +16,7 @@ public struct ReplayCommand: ParsableCommand {
         traction replay s7.csv
         traction replay s7.csv --json > s7.result.json
         traction replay s7.csv --trace s7.theta.csv     θ for every sample (t_s,theta_deg)
+        traction replay s7.csv --events                 what the monitor announced, and when
 
       A malformed recording stops with file:line: column and the reason; a last line cut short by \
       a power loss is dropped with a notice and the rest is processed.
@@ -30,7 +31,59 @@ public struct ReplayCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Write the estimated angle for every sample to this CSV file.", valueName: "file"))
   var trace: String?
 
+  @Flag(
+    help: ArgumentHelp(
+      "Also list every live event with the stream time it was announced at, as the person on the mat heard it.",
+      discussion: "The events carry their final timing; the time before each is when it became certain."))
+  var events = false
+
   public init() {}
+
+  struct Announcement: Encodable {
+    var atS: Double
+    var event: DetectionEvent
+    /// "°" for θ, " N" when the detector ran on the elbow force.
+    var unit = "°"
+    var text: String { event.text(unit: unit) }
+    enum CodingKeys: String, CodingKey {
+      case atS = "at_s"
+      case event
+    }
+    func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(atS, forKey: .atS)
+      try c.encode(text, forKey: .event)
+    }
+  }
+
+  struct Output: Encodable {
+    var report: SessionReport
+    var events: [Announcement]?
+    func encode(to encoder: any Encoder) throws {
+      try report.encode(to: encoder)
+      enum Key: String, CodingKey { case events }
+      var c = encoder.container(keyedBy: Key.self)
+      try c.encodeIfPresent(events, forKey: .events)
+    }
+  }
+
+  /// The pipeline's report and, with `events`, every live event with the stream time it came at.
+  static func analyze(
+    path: String, tracer: ThetaTraceWriter? = nil, events: Bool
+  ) throws -> (SessionReport, [Announcement]) {
+    var announced: [Announcement] = []
+    let report = try RecordingAnalysis.analyze(path: path) { sample, out in
+      // Before θ = 0 is known the person is lying still by definition: 0.
+      try tracer?.write(t: out.t, thetaDeg: out.thetaDeg ?? 0)
+      if events {
+        for e in out.events { announced.append(Announcement(atS: sample.t, event: e)) }
+      }
+    }
+    if report.summary.mode == .load {
+      for i in announced.indices { announced[i].unit = " N" }
+    }
+    return (report, announced)
+  }
 
   public func run() throws {
     let tracer: ThetaTraceWriter?
@@ -40,14 +93,15 @@ public struct ReplayCommand: ParsableCommand {
     } else {
       tracer = nil
     }
-    let report = try RecordingAnalysis.analyze(path: file) { _, out in
-      // Before θ = 0 is known the person is lying still by definition: 0.
-      try tracer?.write(t: out.t, thetaDeg: out.thetaDeg ?? 0)
-    }
+    let (report, announced) = try Self.analyze(path: file, tracer: tracer, events: events)
     try tracer?.close()
     if json {
-      print(try jsonString(report))
+      print(try jsonString(Output(report: report, events: events ? announced : nil)))
     } else {
+      if events {
+        for a in announced { print(String(format: "%8.2f s  ", a.atS) + a.text) }
+        print("")
+      }
       print(report.text())
       if let trace { print("θ trace written to \(trace)") }
     }

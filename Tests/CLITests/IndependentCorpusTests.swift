@@ -41,5 +41,10 @@ import TractionCore
     #expect((overall.holds.medianStartAbsError ?? 99) <= 0.3)
     #expect((overall.holds.medianEndAbsError ?? 99) <= 0.3)
     #expect((overall.theta.rmseInRepsDeg ?? 99) <= 1.0)
+    // Live: holds announced within 0.5 s of their 2 s, and the lowering's end within 0.5 s of
+    // leaving the breathing (docs/detection.md, "Events and their latency").
+    let latency = DetectionScoreAggregate.LatencySummary(overall.latency)
+    #expect((latency.holdAnnounced?.withinHalfSecond ?? 0) >= 0.95)
+    #expect((latency.holdEndAfterEvidentLowering?.withinHalfSecond ?? 0) >= 0.95)
   }
 }

@@ -70,6 +70,38 @@ import TractionCore
     #expect(header == "t_s,theta_deg")
   }
 
+  /// --events: every live event with the stream time it came at, in order; a hold is announced
+  /// once it has lasted its 2 s, and its end carries the summary's final timing.
+  @Test func eventsComeInStreamOrderWithTheirFinalTiming() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 21, repCount: 2, variant: .anchored, rateHz: 100)
+    _ = try SimulatedRecordingFiles.write(config: config, stem: dir + "/s")
+    let (report, events) = try ReplayCommand.analyze(path: dir + "/s.csv", events: true)
+    #expect(zip(events, events.dropFirst()).allSatisfy { $0.atS <= $1.atS })
+    var ends: [Hold] = []
+    for a in events {
+      switch a.event {
+      case .holdStarted(_, let hold): #expect(a.atS >= hold.start + 2)
+      case .holdEnded(_, let record):
+        #expect(a.atS >= record.hold.end)
+        ends.removeAll { $0.start == record.hold.start }
+        ends.append(record.hold)
+      default: break
+      }
+    }
+    #expect(ends.map(\.start) == report.summary.holds.map(\.start))
+    #expect(ends.map(\.end) == report.summary.holds.map(\.end))
+    #expect(events.filter { if case .repStarted = $0.event { true } else { false } }.count == 2)
+    let object = try JSONSerialization.jsonObject(
+      with: Data(try jsonString(ReplayCommand.Output(report: report, events: events)).utf8))
+    let json = try #require(object as? [String: Any])
+    let listed = try #require(json["events"] as? [[String: Any]])
+    #expect(listed.count == events.count)
+    #expect((listed.first?["event"] as? String)?.hasPrefix("rep 1 started at") == true)
+    #expect(json["holds"] is [[String: Any]])
+  }
+
   @Test func malformedRecordingNamesFileLineAndColumn() throws {
     let dir = try Self.tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -9,13 +9,8 @@ import TractionCore
     var score: RecordingDetectionScore
     var summary: SessionSummary
     var labels: SessionLabels
-    /// Live latencies (s of stream time): hold announced after its 2 s, hold end after the end.
-    var startLatencies: [Double] = []
-    var endLatencies: [Double] = []
-    /// Hold end announced after the labelled end of the matching hold, split by what ended it:
-    /// the lowering (the rep's last hold) or a breath step.
-    var endAfterLoweringLatencies: [Double] = []
-    var endAfterStepLatencies: [Double] = []
+    /// Live latencies against the labels and the truth (`LiveLatencyRecorder`).
+    var latency: LiveLatencies
   }
 
   func analyse(_ config: ScenarioConfig) throws -> Outcome {
@@ -24,44 +19,33 @@ import TractionCore
     var analyzer = SessionAnalyzer<InclinationFilter>(
       makeEstimator: { InclinationFilter(parameters: .trunkWorn) })
     var theta = ThetaErrorAccumulator(reps: labels.reps)
-    var starts: [Double] = []
-    var ends: [Double] = []
-    var lowering: [Double] = []
-    var stepEnds: [Double] = []
-    var announcedEnds = Set<Double>()
-    func overlap(_ a: Hold, _ b: Hold) -> Double { max(0, min(a.end, b.end) - max(a.start, b.start)) }
+    var latency = LiveLatencyRecorder(labels: labels)
+    var announced = Set<Int>()
     for s in gen {
       let out = analyzer.process(s.sample)
       if let th = out.thetaDeg { theta.add(t: s.sample.t, estimatedDeg: th, truthDeg: s.thetaDeg) }
+      latency.observe(at: s.sample.t, out.events)
+      latency.observeTruth(t: s.sample.t, thetaDeg: s.thetaDeg)
       for e in out.events {
         switch e {
-        case .holdStarted(_, let hold): starts.append(s.sample.t - (hold.start + 2))
-        case .holdEnded(_, let record):
-          ends.append(s.sample.t - record.hold.end)
-          // Against the labelled hold this one overlaps most (first announcement only).
-          if let l = labels.holds.max(by: {
-            overlap($0, record.hold) < overlap($1, record.hold)
-          }), overlap(l, record.hold) > 0, !announcedEnds.contains(l.end) {
-            announcedEnds.insert(l.end)
-            let last = labels.holds.allSatisfy { h in
-              !(h.start > l.end && labels.reps.contains { r in r.start <= l.start && h.start < r.end })
-            }
-            if last {
-              lowering.append(s.sample.t - l.end)
-            } else {
-              stepEnds.append(s.sample.t - l.end)
-            }
-          }
+        case .holdStarted(let i, let hold):
+          announced.insert(i)
+          #expect(s.sample.t >= hold.start + 2 - 1e-9, "seed \(config.seed): \(hold) announced at \(s.sample.t)")
+        case .holdEnded(let i, let record):
+          // A hold announced live (some from the newest bins) is a hold when it ends: 2 s at least.
+          #expect(record.hold.duration >= 2 - 1e-9, "seed \(config.seed): hold \(i) \(record.hold)")
+          announced.remove(i)
+        case .holdMerged(let i, _): announced.remove(i)
+        case .repsWithdrawn: announced.removeAll()
         default: break
         }
       }
     }
     let summary = analyzer.finish()
+    #expect(announced.isEmpty, "seed \(config.seed): holds announced but never ended: \(announced)")
     let score = DetectionScoring.score(
       name: "seed \(config.seed)", detected: summary.labels, labelled: labels, theta: theta.summary)
-    return Outcome(
-      score: score, summary: summary, labels: labels, startLatencies: starts, endLatencies: ends,
-      endAfterLoweringLatencies: lowering, endAfterStepLatencies: stepEnds)
+    return Outcome(score: score, summary: summary, labels: labels, latency: latency.measure())
   }
 
   @Test(arguments: [ExerciseVariant.basic, .anchored], [UInt64(3), 4])
@@ -120,10 +104,7 @@ import TractionCore
     var agg = DetectionScoreAggregate()
     let rates: [Double] = [50, 100, 200, 400]
     var lines: [String] = []
-    var startLatencies: [Double] = []
-    var endLatencies: [Double] = []
-    var loweringLatencies: [Double] = []
-    var stepLatencies: [Double] = []
+    var latency = LiveLatencies()
     for seed in UInt64(100)..<UInt64(116) {
       let config = ScenarioConfig(
         seed: seed, variant: .mixed, rateHz: rates[Int(seed % 4)], includeLoad: seed % 2 == 0,
@@ -131,10 +112,7 @@ import TractionCore
         sensorErrors: seed % 2 == 0 ? .quantised : .noisy)
       let o = try analyse(config)
       agg.add(o.score)
-      startLatencies += o.startLatencies
-      endLatencies += o.endLatencies
-      loweringLatencies += o.endAfterLoweringLatencies
-      stepLatencies += o.endAfterStepLatencies
+      latency = latency + o.latency
       if !o.score.repCountExact || o.score.holds.falsePositives + o.score.holds.falseNegatives > 0
         || o.score.breathSteps.falsePositives + o.score.breathSteps.falseNegatives > 0
       {
@@ -153,17 +131,19 @@ import TractionCore
       "e2e corpus (\(agg.recordingCount) recordings): hold F1 \(holdF1), kinds \(agg.holdKindAgreements)/\(agg.holds.truePositives), step F1 \(stepF1), rep count exact \(exact), median hold start \(startErr) s end \(endErr) s, θ RMSE \(agg.theta.rmseDeg ?? 99)° in reps \(rmseIn)°"
     )
     for l in lines { print("  ", l) }
-    func describe(_ xs: [Double]) -> String {
-      let v = xs.sorted()
-      guard let last = v.last else { return "none" }
-      let within = Double(v.filter { $0 <= 0.5 }.count) / Double(v.count)
-      let p95 = v[min(v.count - 1, Int(0.95 * Double(v.count)))]
-      return "median \(v[v.count / 2]) s, 95th percentile \(p95) s, max \(last) s, within 0.5 s \(within)"
+    let l = DetectionScoreAggregate.LatencySummary(latency)
+    for (what, stats) in [
+      ("hold announced after its 2 s", l.holdAnnounced), ("hold end after a lowering", l.holdEndAfterLowering),
+      ("hold end after a breath step", l.holdEndAfterStep),
+      ("hold end after the lowering left the breathing", l.holdEndAfterEvidentLowering),
+      ("hold end after the breath step left the breathing", l.holdEndAfterEvidentStep),
+    ] {
+      print("live latency, \(what): \(stats?.description ?? "none")")
     }
-    print(
-      "live latency: hold announced after 2 s: \(describe(startLatencies)); "
-        + "hold end: \(describe(endLatencies)); against the labelled end, after a lowering: "
-        + "\(describe(loweringLatencies)); after a breath step: \(describe(stepLatencies))")
+    // The rule (0.5 s) where it can be met: announcements, and the lowering's end from the moment
+    // it left the breathing (docs/detection.md, "Events and their latency").
+    #expect((l.holdAnnounced?.withinHalfSecond ?? 0) >= 0.95)
+    #expect((l.holdEndAfterEvidentLowering?.withinHalfSecond ?? 0) >= 0.95)
     // The issue's targets, except hold F1: measured 0.957 here (seed 109: slow breathing of
     // 1.4° split three holds), 0.995 and 0.976 on 43-recording IMU corpora (docs/detection.md).
     #expect(holdF1 >= 0.95)

@@ -189,3 +189,42 @@ public struct EventBatch: Sendable, Equatable, RandomAccessCollection {
     return true
   }
 }
+
+extension DetectionEvent: CustomStringConvertible {
+  /// One line for a person reading the event log, with angles in degrees.
+  public var description: String { text(unit: "°") }
+
+  /// One line for a person reading the event log (`traction replay --events`); `unit` follows
+  /// the detected signal's values ("°" for θ, " N" for the load-only detector's force).
+  public func text(unit: String) -> String {
+    func f(_ x: Double) -> String { String(Int((x * 100).rounded())).paddedHundredths }
+    switch self {
+    case .repStarted(let i, let start): return "rep \(i + 1) started at \(f(start)) s"
+    case .repEnded(let i, let r):
+      return "rep \(i + 1) ended: \(f(r.rep.start))–\(f(r.rep.end)) s, peak \(f(r.rep.peakDeg))\(unit)"
+        + (r.cutShort ? " (cut short)" : "")
+    case .holdStarted(let i, let h):
+      return "hold \(i + 1) started (\(h.kind.rawValue)) at \(f(h.start)) s, mean \(f(h.meanDeg))\(unit)"
+    case .holdEnded(let i, let r):
+      return "hold \(i + 1) ended: \(r.hold.kind.rawValue) \(f(r.hold.start))–\(f(r.hold.end)) s, "
+        + "mean \(f(r.hold.meanDeg))\(unit)"
+    case .holdKindRevised(let i, let kind): return "hold \(i + 1) is a \(kind.rawValue) hold"
+    case .holdMerged(let i, let into): return "hold \(i + 1) continues hold \(into + 1)"
+    case .repsWithdrawn(let n): return "\(n) rep\(n == 1 ? "" : "s") withdrawn (a roll, not a rise)"
+    case .breathStep(let i, let s): return "breath step \(i + 1) at \(f(s.t)) s, +\(f(s.riseDeg))\(unit)"
+    case .exhaleResult(let i, let kept):
+      return "breath step \(i + 1): " + (kept ? "height kept through the exhale" : "sank on the exhale")
+    }
+  }
+}
+
+extension String {
+  /// "1234" → "12.34", "-5" → "-0.05": hundredths as a decimal without Foundation.
+  fileprivate var paddedHundredths: String {
+    let negative = hasPrefix("-")
+    var digits = negative ? String(dropFirst()) : self
+    while digits.count < 3 { digits = "0" + digits }
+    let cut = digits.index(digits.endIndex, offsetBy: -2)
+    return (negative ? "-" : "") + digits[..<cut] + "." + digits[cut...]
+  }
+}

@@ -295,6 +295,16 @@ public struct ExerciseDetector: Sendable {
       endCandidate = nil
       if !repConfirmed && tj - repStart >= config.repMinSeconds && repPeak > config.repMinPeak {
         confirmRep(j)
+      } else if !repConfirmed && time(lastFinal) - repStart >= config.repMinSeconds {
+        // The newest bins (ahead of the centred mean) show the rep has lasted its 3 s: confirmed
+        // 0.15 s sooner, when they are all clear of the threshold (by a breath step's 1°).
+        var low = Double.infinity
+        var high = repPeak
+        for k in j...lastFinal {
+          low = min(low, x[k])
+          high = max(high, x[k])
+        }
+        if low >= on + config.stepMinRise && high > config.repMinPeak { confirmRep(j) }
       }
     }
     switch phase {
@@ -443,7 +453,10 @@ public struct ExerciseDetector: Sendable {
       up += 0.3 * m
       down += 0.3 * m
     }
-    if zj > mu + up {
+    // Upward, the newest bins (their 0.15 s mean, ahead of the centred mean) count too: a breath
+    // step is out of the band 0.1 s sooner. (Downward the lowering has its own fast tests below.)
+    let (vLead, zLead) = leadSlopeAndLevel()
+    if max(zj, vLead > 0 ? zLead : zj) > mu + up {
       plateau.upCount += 1
       plateau.downCount = 0
     } else if zj < mu - down {
@@ -474,7 +487,6 @@ public struct ExerciseDetector: Sendable {
     // A move well above breathing's speed is also seen on the newest bins (the centred mean runs
     // 0.15 s behind): that fast, it is far above noise and tremor even unsmoothed. (Not for the
     // lower threshold of a rise: there the unsmoothed slope would depend on the sample rate.)
-    let (vLead, zLead) = leadSlopeAndLevel()
     let leadFast =
       abs(vLead) > fastAny && abs(zLead - mu) > 0.4 * m && (vLead > 0) == (zLead > mu)
     // Downward, below the breathing's trough and sinking faster than the breathing: a lowering
@@ -496,7 +508,12 @@ public struct ExerciseDetector: Sendable {
         plateau.downCount = exitBins
       }
     }
-    if plateau.upCount >= exitBins || plateau.downCount >= exitBins {
+    // An announced hold keeps its 2 s: announced from the newest bins, it may be left a moment
+    // before the centred mean has reached them.
+    let minEnd = plateau.startIndex + Int((config.holdMinSeconds / bin).rounded(.up))
+    if (plateau.upCount >= exitBins || plateau.downCount >= exitBins)
+      && !(plateau.announced && j < minEnd)
+    {
       let up = plateau.upCount >= exitBins
       // Left on the lower upward speed: the move has shown only its start, so back-dating on
       // its speed alone could run back through a slow inhale before it.
@@ -507,7 +524,13 @@ public struct ExerciseDetector: Sendable {
       return
     }
     let start = time(plateau.startIndex)
-    if !plateau.announced && repConfirmed && time(j) - start >= config.holdMinSeconds {
+    // Announced when the newest bins show 2 s inside the band, not 0.15 s later when the centred
+    // mean gets there (an end in those 0.15 s is not back-dated below the 2 s, see `backdate`).
+    let leadInBand = zLead <= mu + up && zLead >= mu - down
+    if !plateau.announced && repConfirmed
+      && (time(j) - start >= config.holdMinSeconds
+        || (leadInBand && time(lastFinal) - start >= config.holdMinSeconds))
+    {
       announcePlateau(j)
     }
   }
@@ -550,7 +573,11 @@ public struct ExerciseDetector: Sendable {
     let sign = up ? 1.0 : -1.0
     let recent = max(1, Int((0.3 / bin).rounded()))
     var peak = 0.0
-    for i in max(plateau.startIndex, j - recent)...j { peak = max(peak, sign * localSlope(i)) }
+    var peakIndex = j
+    for i in max(plateau.startIndex, j - recent)...j where sign * localSlope(i) > peak {
+      peak = sign * localSlope(i)
+      peakIndex = i
+    }
     let own = breathingSpeed(upTo: j - Int((2.5 / bin).rounded()))
     let ripple = own ?? rippleSpeed
     // Down (lowering), the move is not back-dated past where its speed exceeds the breathing's
@@ -560,7 +587,9 @@ public struct ExerciseDetector: Sendable {
     let threshold = min(
       0.7 * peak, max(0.25 * config.calmSlope, 0.12 * peak, rippleShare * ripple))
     let limit = max(plateau.startIndex, j - Int((seconds / bin).rounded()))
-    var i = j
+    // From the fastest point of the move (an exit seen at its top, where it has slowed, would
+    // otherwise not be back-dated at all).
+    var i = sign * localSlope(j - 1) >= threshold ? j : min(j, peakIndex + 1)
     while i > limit && sign * localSlope(i - 1) >= threshold { i -= 1 }
     // A plateau that was steady for its 2 s stays a hold: breathing that rose into the move does
     // not take it back below that.

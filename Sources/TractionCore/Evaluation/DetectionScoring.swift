@@ -352,11 +352,13 @@ public struct RecordingDetectionScore: Sendable, Equatable, Codable {
   public var labelledRepCount: Int
   public var detectedRepCount: Int
   public var theta: ThetaErrorSummary?
+  /// How late the live events came (when the recording was streamed through the analyzer).
+  public var latency: LiveLatencies?
 
   public init(
     name: String, reps: EventScore, holds: EventScore, holdKindAgreements: Int,
     breathSteps: EventScore, labelledRepCount: Int, detectedRepCount: Int,
-    theta: ThetaErrorSummary? = nil
+    theta: ThetaErrorSummary? = nil, latency: LiveLatencies? = nil
   ) {
     self.name = name
     self.reps = reps
@@ -366,6 +368,7 @@ public struct RecordingDetectionScore: Sendable, Equatable, Codable {
     self.labelledRepCount = labelledRepCount
     self.detectedRepCount = detectedRepCount
     self.theta = theta
+    self.latency = latency
   }
 
   public var repCountExact: Bool { labelledRepCount == detectedRepCount }
@@ -377,7 +380,7 @@ public struct RecordingDetectionScore: Sendable, Equatable, Codable {
     case labelledRepCount = "labelled_rep_count"
     case detectedRepCount = "detected_rep_count"
     case repCountExact = "rep_count_exact"
-    case theta
+    case theta, latency
   }
 
   public init(from decoder: any Decoder) throws {
@@ -390,6 +393,7 @@ public struct RecordingDetectionScore: Sendable, Equatable, Codable {
     labelledRepCount = try c.decode(Int.self, forKey: .labelledRepCount)
     detectedRepCount = try c.decode(Int.self, forKey: .detectedRepCount)
     theta = try c.decodeIfPresent(ThetaErrorSummary.self, forKey: .theta)
+    latency = try c.decodeIfPresent(LiveLatencies.self, forKey: .latency)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -403,6 +407,7 @@ public struct RecordingDetectionScore: Sendable, Equatable, Codable {
     try c.encode(detectedRepCount, forKey: .detectedRepCount)
     try c.encode(repCountExact, forKey: .repCountExact)
     try c.encodeIfPresent(theta, forKey: .theta)
+    try c.encodeIfPresent(latency, forKey: .latency)
   }
 }
 
@@ -417,6 +422,7 @@ public struct DetectionScoreAggregate: Sendable, Equatable, Codable {
   public var exactRepCountRecordings = 0
   public var theta = ThetaErrorSummary()
   public var recordingsWithTheta = 0
+  public var latency = LiveLatencies()
 
   public init() {}
 
@@ -435,6 +441,7 @@ public struct DetectionScoreAggregate: Sendable, Equatable, Codable {
       theta = theta + t
       recordingsWithTheta += 1
     }
+    if let l = r.latency { latency = latency + l }
   }
 
   /// Share of recordings whose rep count is exactly right (1 with no recordings).
@@ -451,6 +458,32 @@ public struct DetectionScoreAggregate: Sendable, Equatable, Codable {
     case repCountAccuracy = "rep_count_accuracy"
     case theta
     case recordingsWithTheta = "recordings_with_theta"
+    case latency
+  }
+
+  /// The pooled live latencies as statistics (JSON `latency`).
+  public struct LatencySummary: Sendable, Equatable, Codable {
+    public var holdAnnounced: LatencyStatistics?
+    public var holdEndAfterLowering: LatencyStatistics?
+    public var holdEndAfterStep: LatencyStatistics?
+    public var holdEndAfterEvidentLowering: LatencyStatistics?
+    public var holdEndAfterEvidentStep: LatencyStatistics?
+
+    public init(_ l: LiveLatencies) {
+      holdAnnounced = LatencyStatistics(l.holdAnnounced)
+      holdEndAfterLowering = LatencyStatistics(l.holdEndAfterLowering)
+      holdEndAfterStep = LatencyStatistics(l.holdEndAfterStep)
+      holdEndAfterEvidentLowering = LatencyStatistics(l.holdEndAfterEvidentLowering)
+      holdEndAfterEvidentStep = LatencyStatistics(l.holdEndAfterEvidentStep)
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case holdAnnounced = "hold_announced"
+      case holdEndAfterLowering = "hold_end_after_lowering"
+      case holdEndAfterStep = "hold_end_after_breath_step"
+      case holdEndAfterEvidentLowering = "hold_end_after_evident_lowering"
+      case holdEndAfterEvidentStep = "hold_end_after_evident_breath_step"
+    }
   }
 
   public init(from decoder: any Decoder) throws {
@@ -476,5 +509,6 @@ public struct DetectionScoreAggregate: Sendable, Equatable, Codable {
     try c.encode(repCountAccuracy, forKey: .repCountAccuracy)
     try c.encode(theta, forKey: .theta)
     try c.encode(recordingsWithTheta, forKey: .recordingsWithTheta)
+    try c.encode(LatencySummary(latency), forKey: .latency)
   }
 }

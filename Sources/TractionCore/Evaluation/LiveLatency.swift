@@ -1,0 +1,185 @@
+/// How late the live events came, against the labels. The rule: a hold is announced at
+/// most 0.5 s after it has lasted its 2 s minimum, and its end at most 0.5 s after it ends.
+///
+/// `LiveLatencyRecorder` watches the event stream with the stream time each event came out at;
+/// `measure(against:)` then pairs events with labelled holds by overlap:
+/// - announced: the first `holdStarted` whose hold overlaps the labelled hold most, minus the
+///   labelled start + 2 s;
+/// - ended: the `holdEnded` whose hold overlaps the labelled hold most (the final one when a
+///   plateau was split and merged back), minus the labelled end. It is split by what ended the
+///   hold: the lowering (the rep's last hold) or a breath step (any earlier hold).
+/// Negative values are events that came before the labelled instant (an early split, or a start
+/// detected before the labelled one).
+///
+/// With the true angle (`observeTruth`), each end is also measured from the moment the move became
+/// evident: the first instant after the labelled end at which the true θ left the range it
+/// spanned over the hold's last 4 s (its breathing), upward for a breath step, downward for the
+/// lowering. Before that, no detector can tell the move
+/// from one more breath; the time from there is the detector's own delay.
+public struct LiveLatencyRecorder: Sendable {
+  private struct Seen: Sendable {
+    var t: Double
+    var hold: Hold
+  }
+  private struct Range: Sendable {
+    var lo = Double.infinity
+    var hi = -Double.infinity
+    var evident: Double?
+    /// A breath step leaves upward, the lowering downward (an exhale dipping below the range
+    /// is not the move).
+    var endsUp = false
+  }
+  private let labels: SessionLabels
+  private var started: [Seen] = []
+  private var ended: [Seen] = []
+  private var ranges: [Range]
+  private var firstOpen = 0
+  /// How far past the range the truth must go (°): above the rounding of the truth file.
+  static let evidenceMargin = 0.05
+  static let breathingWindow = 4.0
+
+  public init(labels: SessionLabels) {
+    self.labels = labels
+    ranges = labels.holds.indices.map { Range(endsUp: !Self.isLastInRep($0, labels)) }
+  }
+
+  /// Whether labelled hold `i` is its rep's last (ended by the lowering, not a breath step).
+  static func isLastInRep(_ i: Int, _ labels: SessionLabels) -> Bool {
+    let l = labels.holds[i]
+    guard let rep = labels.reps.first(where: { $0.start <= l.start && l.start < $0.end }) else { return true }
+    return !labels.holds[(i + 1)...].contains { $0.start < rep.end }
+  }
+
+  /// One sample of the true angle, in time order.
+  public mutating func observeTruth(t: Double, thetaDeg: Double) {
+    var k = firstOpen
+    while k < ranges.count {
+      let h = labels.holds[k]
+      if t < max(h.start, h.end - Self.breathingWindow) { break }
+      if t <= h.end {
+        ranges[k].lo = min(ranges[k].lo, thetaDeg)
+        ranges[k].hi = max(ranges[k].hi, thetaDeg)
+      } else if ranges[k].evident == nil,
+        ranges[k].endsUp
+          ? thetaDeg > ranges[k].hi + Self.evidenceMargin : thetaDeg < ranges[k].lo - Self.evidenceMargin
+      {
+        ranges[k].evident = t
+      }
+      k += 1
+    }
+    // Holds whose end is evident are done (they are in time order).
+    while firstOpen < ranges.count, ranges[firstOpen].evident != nil { firstOpen += 1 }
+  }
+
+  /// The events that came out of the analyzer with the sample at stream time `t`.
+  public mutating func observe(at t: Double, _ events: EventBatch) {
+    for e in events {
+      switch e {
+      case .holdStarted(_, let hold): started.append(Seen(t: t, hold: hold))
+      case .holdEnded(_, let record): ended.append(Seen(t: t, hold: record.hold))
+      default: break
+      }
+    }
+  }
+
+  public func measure() -> LiveLatencies {
+    func overlap(_ a: Hold, _ b: Hold) -> Double { max(0, min(a.end, b.end) - max(a.start, b.start)) }
+    var out = LiveLatencies()
+    for (li, l) in labels.holds.enumerated() {
+      // Events are in stream order, so `max` on ties keeps the later one; the first announcement
+      // is the earliest among those overlapping this labelled hold most.
+      let bestStart = started.indices.filter { i in
+        let o = overlap(started[i].hold, l)
+        return o > 0 && labels.holds.indices.allSatisfy { overlap(started[i].hold, labels.holds[$0]) <= o }
+      }.first
+      if let i = bestStart { out.holdAnnounced.append(started[i].t - (l.start + 2)) }
+      let bestEnd = ended.indices.filter { overlap(ended[$0].hold, l) > 0 }
+        .max { overlap(ended[$0].hold, l) <= overlap(ended[$1].hold, l) }
+      guard let i = bestEnd else { continue }
+      let isLast = Self.isLastInRep(li, labels)
+      if isLast {
+        out.holdEndAfterLowering.append(ended[i].t - l.end)
+      } else {
+        out.holdEndAfterStep.append(ended[i].t - l.end)
+      }
+      if let evident = ranges[li].evident {
+        if isLast {
+          out.holdEndAfterEvidentLowering.append(ended[i].t - evident)
+        } else {
+          out.holdEndAfterEvidentStep.append(ended[i].t - evident)
+        }
+      }
+    }
+    return out
+  }
+}
+
+/// Live latencies (s of stream time) of one recording or pooled over many.
+public struct LiveLatencies: Sendable, Equatable, Codable {
+  /// Hold announced, after the labelled start + 2 s.
+  public var holdAnnounced: [Double] = []
+  /// Hold end announced, after the labelled end, for a rep's last hold (ended by the lowering)…
+  public var holdEndAfterLowering: [Double] = []
+  /// …and for a hold ended by a breath step.
+  public var holdEndAfterStep: [Double] = []
+  /// The same two, from the moment the move left the hold's breathing range (with the truth).
+  public var holdEndAfterEvidentLowering: [Double] = []
+  public var holdEndAfterEvidentStep: [Double] = []
+
+  public init() {}
+
+  public static func + (a: LiveLatencies, b: LiveLatencies) -> LiveLatencies {
+    var c = a
+    c.holdAnnounced += b.holdAnnounced
+    c.holdEndAfterLowering += b.holdEndAfterLowering
+    c.holdEndAfterStep += b.holdEndAfterStep
+    c.holdEndAfterEvidentLowering += b.holdEndAfterEvidentLowering
+    c.holdEndAfterEvidentStep += b.holdEndAfterEvidentStep
+    return c
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case holdAnnounced = "hold_announced_s"
+    case holdEndAfterLowering = "hold_end_after_lowering_s"
+    case holdEndAfterStep = "hold_end_after_breath_step_s"
+    case holdEndAfterEvidentLowering = "hold_end_after_evident_lowering_s"
+    case holdEndAfterEvidentStep = "hold_end_after_evident_breath_step_s"
+  }
+}
+
+/// Median, 95th percentile, maximum and the share within the rule's 0.5 s.
+public struct LatencyStatistics: Sendable, Equatable, Codable {
+  public var count: Int
+  public var median: Double
+  public var p95: Double
+  public var max: Double
+  public var withinHalfSecond: Double
+
+  /// nil for no values.
+  public init?(_ values: [Double]) {
+    guard !values.isEmpty else { return nil }
+    let v = values.sorted()
+    count = v.count
+    median = DetectionScoring.median(v) ?? 0
+    p95 = v[Swift.min(v.count - 1, Int((0.95 * Double(v.count)).rounded(.up)) - 1)]
+    max = v[v.count - 1]
+    withinHalfSecond = Double(v.filter { $0 <= 0.5 }.count) / Double(v.count)
+  }
+
+  public var description: String {
+    func f(_ x: Double) -> String {
+      let r = (x * 100).rounded() / 100
+      return "\(r)"
+    }
+    return "median \(f(median)) s, 95th percentile \(f(p95)) s, max \(f(max)) s, "
+      + "\(Int((withinHalfSecond * 100).rounded())) % within 0.5 s (\(count))"
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case count
+    case median = "median_s"
+    case p95 = "p95_s"
+    case max = "max_s"
+    case withinHalfSecond = "within_0_5_s"
+  }
+}

@@ -1,0 +1,83 @@
+import Testing
+
+@testable import TractionCore
+
+/// `LiveLatencyRecorder`: events paired with labelled holds, ends split by what ended them, and
+/// the moment a move left the hold's breathing taken from the truth, in the move's direction.
+@Suite struct LiveLatencyTests {
+  let labels = SessionLabels(
+    variantPerRep: [.anchored],
+    reps: [Rep(start: 1, end: 18, peakDeg: 12.5)],
+    holds: [
+      Hold(start: 2, end: 8, kind: .traction, meanDeg: 10.2),
+      Hold(start: 10, end: 16, kind: .top, meanDeg: 12.1),
+    ],
+    breathSteps: [BreathStep(t: 9, riseDeg: 1.9)])
+
+  func batch(_ events: DetectionEvent...) -> EventBatch {
+    var b = EventBatch()
+    for e in events { b.append(e) }
+    return b
+  }
+
+  func record(_ start: Double, _ end: Double, _ kind: HoldKind = .step) -> HoldRecord {
+    HoldRecord(hold: Hold(start: start, end: end, kind: kind, meanDeg: 0), repIndex: 0, sdDeg: 0)
+  }
+
+  /// The true angle: breathing 10.0–10.4° on the first hold, an exhale dipping below it right
+  /// after its end (8.0–8.25 s, not the step), the step out of it at 8.3 s; 12.0–12.2° on the
+  /// second hold and the lowering out of it below 12.0° at 16.2 s.
+  func truth(_ t: Double) -> Double {
+    switch t {
+    case ..<8.0: return t < 4 ? 10.2 : 10.2 + 0.2 * (t.truncatingRemainder(dividingBy: 2) < 1 ? 1 : -1)
+    case ..<8.25: return 9.9
+    case ..<8.3: return 10.3
+    case ..<16.0: return t < 9 ? 10.6 : 12.1 + 0.1 * (t.truncatingRemainder(dividingBy: 2) < 1 ? 1 : -1)
+    case ..<16.2: return 12.0
+    default: return 11.5
+    }
+  }
+
+  @Test func pairsEventsWithLabelledHoldsAndMeasuresFromTheEvidentMove() {
+    var r = LiveLatencyRecorder(labels: labels)
+    // Announcements and ends as the detector would send them (final timing on the ends), and a
+    // split piece of the second hold that was merged back (its early end must not count).
+    r.observe(at: 4.3, batch(.holdStarted(index: 0, hold: Hold(start: 2.0, end: 4.0, kind: .traction, meanDeg: 10))))
+    r.observe(at: 8.45, batch(.holdEnded(index: 0, record: record(2.0, 8.1, .traction))))
+    r.observe(at: 12.2, batch(.holdStarted(index: 1, hold: Hold(start: 10.1, end: 12.1, kind: .step, meanDeg: 12))))
+    r.observe(at: 13.0, batch(.holdEnded(index: 1, record: record(10.1, 12.8))))
+    r.observe(at: 16.6, batch(.holdMerged(index: 2, into: 1), .holdEnded(index: 1, record: record(10.1, 16.05))))
+    var t = 0.0
+    while t < 18 {
+      r.observeTruth(t: t, thetaDeg: truth(t))
+      t += 0.05
+    }
+    let l = r.measure()
+    #expect(l.holdAnnounced.count == 2)
+    #expect(abs(l.holdAnnounced[0] - 0.3) < 1e-9)
+    #expect(abs(l.holdAnnounced[1] - 0.2) < 1e-9)
+    #expect(l.holdEndAfterStep.count == 1)
+    #expect(abs(l.holdEndAfterStep[0] - 0.45) < 1e-9)
+    #expect(l.holdEndAfterLowering.count == 1)
+    #expect(abs(l.holdEndAfterLowering[0] - 0.6) < 1e-9, "the merged end, not the split piece's")
+    // The exhale dip below the range at 8.0 s is not the step: it left upward at 8.3 s.
+    #expect(l.holdEndAfterEvidentStep.count == 1)
+    #expect(abs(l.holdEndAfterEvidentStep[0] - 0.15) < 0.051)
+    #expect(l.holdEndAfterEvidentLowering.count == 1)
+    #expect(abs(l.holdEndAfterEvidentLowering[0] - 0.4) < 0.051)
+  }
+
+  @Test func statisticsAndPooling() throws {
+    var a = LiveLatencies()
+    a.holdAnnounced = [0.1, 0.6, 0.2, 0.3]
+    var b = LiveLatencies()
+    b.holdAnnounced = [0.4]
+    let s = try #require(LatencyStatistics((a + b).holdAnnounced))
+    #expect(s.count == 5)
+    #expect(s.median == 0.3)
+    #expect(s.max == 0.6)
+    #expect(s.p95 == 0.6)
+    #expect(abs(s.withinHalfSecond - 0.8) < 1e-12)
+    #expect(LatencyStatistics([]) == nil)
+  }
+}
