@@ -446,7 +446,9 @@ public struct ExerciseDetector: Sendable {
     // Upward the band is tight (a breath step of 1° must get out); downward it is wider, as an
     // exhale may sink a little without ending the plateau.
     let m = config.holdExitMin
-    var up = min(max(0.8 * m, 0.5 * swing + 0.3 * m), config.holdExitMax)
+    // The floor (0.8°) guards a plateau whose breathing is not known yet; after 6 s it has shown
+    // its own, and a 0.5° floor lets a breath step out sooner where that breathing is shallow.
+    var up = min(max((age >= 6 ? 0.5 : 0.8) * m, 0.5 * swing + 0.3 * m), config.holdExitMax)
     var down = min(max(1.2 * m, 0.5 * swing + 0.7 * m), config.holdExitMax)
     // Its first seconds give the plateau's centre only roughly: a wider band then.
     if time(j) - time(plateau.startIndex) < 3.5 {
@@ -968,3 +970,4 @@ public struct ExerciseDetector: Sendable {
     events.push(.repEnded(index: repIndex, record: record))
   }
 }
+
