@@ -83,8 +83,6 @@ public struct EvalDetectionCommand: ParsableCommand {
     var latency = LiveLatencyRecorder(labels: labels)
     let report = try RecordingAnalysis.analyze(path: path) { sample, out in
       latency.observe(at: sample.t, out.events)
-      // θ is scored only where there is an IMU to estimate it (a load-only recording has none).
-      guard sample.imu != nil else { return }
       // The truth is at the recording's sample times; step it forward to this sample.
       while true {
         if let p = pending, p.t >= sample.t - 1e-6 { break }
@@ -96,8 +94,11 @@ public struct EvalDetectionCommand: ParsableCommand {
         pending = next
       }
       if let p = pending, abs(p.t - sample.t) <= 1e-6 {
-        theta.add(t: sample.t, estimatedDeg: out.thetaDeg ?? 0, truthDeg: p.thetaDeg)
         latency.observeTruth(t: p.t, thetaDeg: p.thetaDeg)
+        // θ is scored only where there is an IMU to estimate it (a load-only recording has none).
+        if sample.imu != nil {
+          theta.add(t: sample.t, estimatedDeg: out.thetaDeg ?? 0, truthDeg: p.thetaDeg)
+        }
       }
     }
     let name = RecordingCompanions.stem(ofRecording: path)

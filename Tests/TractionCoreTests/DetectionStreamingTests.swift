@@ -218,10 +218,19 @@ struct AccelerometerVertical: InclinationEstimator {
     var a = SessionAnalyzer<AccelerometerVertical>(makeEstimator: { AccelerometerVertical() })
     // Two reps from the force alone; the second 30 s later.
     let twoReps: (Double) -> Double = { t in Self.load(t) + Self.load(t - 30) - 2 }
+    var started: [(t: Double, hold: Hold)] = []
     for s in samples(theta: { _ in 0 }, load: twoReps, duration: 55, imu: false) {
-      _ = a.process(s)
+      for e in a.process(s).events {
+        if case .holdStarted(_, let hold) = e { started.append((s.t, hold)) }
+      }
     }
     let summary = a.finish()
+    // Announced once per rep, within 0.5 s of the force having been steady for 2 s (from 6.5 s):
+    // the drive's rise from 8 to 9 s goes on within the hold instead of starting a new one.
+    #expect(started.count == 2, "\(started)")
+    for (i, s) in started.enumerated() {
+      #expect(s.t <= 6.5 + 2.5 + Double(i) * 30, "announced at \(s.t)")
+    }
     #expect(summary.mode == .load)
     #expect(summary.repCount == 2)
     #expect(summary.breathSteps.isEmpty)

@@ -40,10 +40,12 @@ import Testing
 
   @Test func pairsEventsWithLabelledHoldsAndMeasuresFromTheEvidentMove() {
     var r = LiveLatencyRecorder(labels: labels)
-    // Announcements and ends as the detector would send them (final timing on the ends), and a
-    // split piece of the second hold that was merged back (its early end must not count).
+    // Announcements and ends as the detector would send them, and a split piece of the second
+    // hold that was merged back (its early end must not count).
     r.observe(at: 4.3, batch(.holdStarted(index: 0, hold: Hold(start: 2.0, end: 4.0, kind: .traction, meanDeg: 10))))
     r.observe(at: 8.45, batch(.holdEnded(index: 0, record: record(2.0, 8.1, .traction))))
+    // The same end revised later (a short piece joined it): the person heard the first.
+    r.observe(at: 9.5, batch(.holdEnded(index: 0, record: record(2.0, 9.2, .traction))))
     r.observe(at: 12.2, batch(.holdStarted(index: 1, hold: Hold(start: 10.1, end: 12.1, kind: .step, meanDeg: 12))))
     r.observe(at: 13.0, batch(.holdEnded(index: 1, record: record(10.1, 12.8))))
     r.observe(at: 16.6, batch(.holdMerged(index: 2, into: 1), .holdEnded(index: 1, record: record(10.1, 16.05))))

@@ -33,6 +33,9 @@ public struct DetectorConfig: Sendable, Equatable {
   public var topCompleteSeconds = 5.0
   /// Gaps in time up to this long (s) are bridged by interpolation; longer ones reset the detector.
   public var maxBridgedGapSeconds = 2.0
+  /// Whether a rise out of a plateau ends it (a breath step does). On the elbow force it does
+  /// not: driving the elbows into the floor (the traction) raises the force during the hold.
+  public var risesEndHolds = true
 
   public init() {}
 
@@ -41,7 +44,8 @@ public struct DetectorConfig: Sendable, Equatable {
 
   /// The detector on the elbow force alone (N above the lying baseline). The force tells when the
   /// elbows carry the chest (a rep) and when it is steady (a hold), but not how high the chest is,
-  /// so it finds no breath steps. A rep needs 25 N over the baseline and a peak above 40 N.
+  /// so it finds no breath steps; and it rises during a hold as the elbows are driven (traction),
+  /// so only a fall ends a hold. A rep needs 25 N over the baseline and a peak above 40 N.
   public static func load() -> DetectorConfig {
     var c = DetectorConfig()
     c.repThreshold = 25
@@ -52,6 +56,7 @@ public struct DetectorConfig: Sendable, Equatable {
     c.retreat = 3
     c.stepMinRise = .infinity
     c.keptExhaleMaxSink = 8
+    c.risesEndHolds = false
     return c
   }
 }

@@ -80,7 +80,10 @@ public struct ExerciseDetector: Sendable {
     var firstLevel = Double.nan
     var minLevel = Double.infinity
     var stepIndex: Int? = nil
-    // The exit test uses the plateau as it was 1 s ago, so a departure does not widen its own band.
+    // The exit test uses the plateau as it was 1 s ago, so a departure does not widen its own band;
+    // from `bandFrom` on (its start, or where the force last rose to a new level).
+    var bandFrom = 0
+    var recentred = false
     var lagN = 0
     var lagSum = 0.0
     var lagMin = Double.infinity
@@ -378,6 +381,7 @@ public struct ExerciseDetector: Sendable {
     phase = .holding
     plateau = Plateau()
     plateau.startIndex = s
+    plateau.bandFrom = s
     plateau.zMin = z[s]
     plateau.zMax = z[s]
     for i in s...j { addToPlateau(i) }
@@ -423,22 +427,24 @@ public struct ExerciseDetector: Sendable {
   private mutating func stepHolding(_ j: Int) {
     addToPlateau(j)
     let lagged = j - oneSecondBins
-    if lagged >= plateau.startIndex {
+    if lagged >= plateau.bandFrom {
       let zl = z[lagged]
       plateau.lagN += 1
       plateau.lagSum += zl
       // The first moments still carry the end of the movement: not breathing.
-      if lagged - plateau.startIndex >= oneSecondBins / 4 {
+      if lagged - plateau.bandFrom >= oneSecondBins / 4 {
         plateau.lagMin = min(plateau.lagMin, zl)
         plateau.lagMax = max(plateau.lagMax, zl)
       }
-
     }
     let zj = z[j]
     // The centre: the running mean at first; once the plateau has a second of history (1 s
     // behind), the middle of its range then, which a breathing ripple does not bias.
     let useLag = plateau.lagN >= oneSecondBins
-    let mu = useLag ? (plateau.lagMax + plateau.lagMin) / 2 : plateau.mean
+    let mu =
+      useLag
+      ? (plateau.lagMax + plateau.lagMin) / 2
+      : plateau.recentred ? z.mean(plateau.bandFrom, j) : plateau.mean
     let own = useLag ? plateau.lagMax - plateau.lagMin : 0
     // After 5 s the plateau has shown its own breathing (half a period of the slowest).
     let age = time(j) - time(plateau.startIndex)
@@ -513,6 +519,17 @@ public struct ExerciseDetector: Sendable {
     // An announced hold keeps its 2 s: announced from the newest bins, it may be left a moment
     // before the centred mean has reached them.
     let minEnd = plateau.startIndex + Int((config.holdMinSeconds / bin).rounded(.up))
+    if plateau.upCount >= exitBins && !config.risesEndHolds {
+      // The hold goes on at the higher level: its band is measured from here.
+      plateau.bandFrom = j
+      plateau.recentred = true
+      plateau.lagN = 0
+      plateau.lagSum = 0
+      plateau.lagMin = .infinity
+      plateau.lagMax = -.infinity
+      plateau.upCount = 0
+      plateau.fastCount = 0
+    }
     if (plateau.upCount >= exitBins || plateau.downCount >= exitBins)
       && !(plateau.announced && j < minEnd)
     {
@@ -970,4 +987,3 @@ public struct ExerciseDetector: Sendable {
     events.push(.repEnded(index: repIndex, record: record))
   }
 }
-

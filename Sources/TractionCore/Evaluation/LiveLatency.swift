@@ -3,11 +3,12 @@
 ///
 /// `LiveLatencyRecorder` watches the event stream with the stream time each event came out at;
 /// `measure(against:)` then pairs events with labelled holds by overlap:
-/// - announced: the first `holdStarted` whose hold overlaps the labelled hold most, minus the
-///   labelled start + 2 s;
-/// - ended: the `holdEnded` whose hold overlaps the labelled hold most (the final one when a
-///   plateau was split and merged back), minus the labelled end. It is split by what ended the
-///   hold: the lowering (the rep's last hold) or a breath step (any earlier hold).
+/// - announced: the first `holdStarted` whose hold overlaps this labelled hold more than any
+///   other, minus the labelled start + 2 s;
+/// - ended: of the `holdEnded` events paired the same way, the first at or after the labelled end
+///   (what the person heard; a plateau split early and merged back is ended again later), minus
+///   the labelled end. It is split by what ended the hold: the lowering (the rep's last hold) or
+///   a breath step (any earlier hold).
 /// Negative values are events that came before the labelled instant (an early split, or a start
 /// detected before the labelled one).
 ///
@@ -86,15 +87,19 @@ public struct LiveLatencyRecorder: Sendable {
     func overlap(_ a: Hold, _ b: Hold) -> Double { max(0, min(a.end, b.end) - max(a.start, b.start)) }
     var out = LiveLatencies()
     for (li, l) in labels.holds.enumerated() {
-      // Events are in stream order, so `max` on ties keeps the later one; the first announcement
-      // is the earliest among those overlapping this labelled hold most.
-      let bestStart = started.indices.filter { i in
-        let o = overlap(started[i].hold, l)
-        return o > 0 && labels.holds.indices.allSatisfy { overlap(started[i].hold, labels.holds[$0]) <= o }
-      }.first
-      if let i = bestStart { out.holdAnnounced.append(started[i].t - (l.start + 2)) }
-      let bestEnd = ended.indices.filter { overlap(ended[$0].hold, l) > 0 }
-        .max { overlap(ended[$0].hold, l) <= overlap(ended[$1].hold, l) }
+      // Events pair with the labelled hold they overlap most (events are in stream order).
+      func pairs(_ h: Hold) -> Bool {
+        let o = overlap(h, l)
+        return o > 0 && labels.holds.indices.allSatisfy { overlap(h, labels.holds[$0]) <= o }
+      }
+      if let i = started.indices.first(where: { pairs(started[$0].hold) }) {
+        out.holdAnnounced.append(started[i].t - (l.start + 2))
+      }
+      // The end the person heard: the first announced at or after the labelled end (a later
+      // revision of the same end, after a short piece joined it, does not count); if every one
+      // came before it (an early split), the last.
+      let ends = ended.indices.filter { pairs(ended[$0].hold) }
+      let bestEnd = ends.first { ended[$0].t >= l.end } ?? ends.last
       guard let i = bestEnd else { continue }
       let isLast = Self.isLastInRep(li, labels)
       if isLast {
