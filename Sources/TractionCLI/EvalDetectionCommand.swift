@@ -131,14 +131,8 @@ public struct EvalDetectionCommand: ParsableCommand {
     if let r = a.theta.rmseDeg, let rr = a.theta.rmseInRepsDeg {
       lines.append("  θ RMSE: \(fmt(r, 2))° over all samples, \(fmt(rr, 2))° inside reps")
     }
-    let l = DetectionScoreAggregate.LatencySummary(a.latency)
     lines.append("  live latency (stream time, against the labels; the rule is 0.5 s):")
-    for (what, stats) in [
-      ("hold announced after its 2 s", l.holdAnnounced), ("hold end after a lowering", l.holdEndAfterLowering),
-      ("hold end after a breath step", l.holdEndAfterStep),
-      ("hold end after the lowering left the breathing", l.holdEndAfterEvidentLowering),
-      ("hold end after the breath step left the breathing", l.holdEndAfterEvidentStep),
-    ] {
+    for (what, stats) in a.latency.summary.described {
       if let stats { lines.append("    \(what): \(stats.description)") }
     }
     return lines.joined(separator: "\n")

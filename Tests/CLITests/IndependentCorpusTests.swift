@@ -43,7 +43,7 @@ import TractionCore
     #expect((overall.theta.rmseInRepsDeg ?? 99) <= 1.0)
     // Live: holds announced within 0.5 s of their 2 s, and the lowering's end within 0.5 s of
     // leaving the breathing (docs/detection.md, "Events and their latency").
-    let latency = DetectionScoreAggregate.LatencySummary(overall.latency)
+    let latency = overall.latency.summary
     #expect((latency.holdAnnounced?.withinHalfSecond ?? 0) >= 0.95)
     #expect((latency.holdEndAfterEvidentLowering?.withinHalfSecond ?? 0) >= 0.95)
   }

@@ -131,13 +131,8 @@ import TractionCore
       "e2e corpus (\(agg.recordingCount) recordings): hold F1 \(holdF1), kinds \(agg.holdKindAgreements)/\(agg.holds.truePositives), step F1 \(stepF1), rep count exact \(exact), median hold start \(startErr) s end \(endErr) s, θ RMSE \(agg.theta.rmseDeg ?? 99)° in reps \(rmseIn)°"
     )
     for l in lines { print("  ", l) }
-    let l = DetectionScoreAggregate.LatencySummary(latency)
-    for (what, stats) in [
-      ("hold announced after its 2 s", l.holdAnnounced), ("hold end after a lowering", l.holdEndAfterLowering),
-      ("hold end after a breath step", l.holdEndAfterStep),
-      ("hold end after the lowering left the breathing", l.holdEndAfterEvidentLowering),
-      ("hold end after the breath step left the breathing", l.holdEndAfterEvidentStep),
-    ] {
+    let l = latency.summary
+    for (what, stats) in l.described {
       print("live latency, \(what): \(stats?.description ?? "none")")
     }
     // The rule (0.5 s) where it can be met: announcements, and the lowering's end from the moment

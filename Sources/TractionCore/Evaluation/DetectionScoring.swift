@@ -461,31 +461,6 @@ public struct DetectionScoreAggregate: Sendable, Equatable, Codable {
     case latency
   }
 
-  /// The pooled live latencies as statistics (JSON `latency`).
-  public struct LatencySummary: Sendable, Equatable, Codable {
-    public var holdAnnounced: LatencyStatistics?
-    public var holdEndAfterLowering: LatencyStatistics?
-    public var holdEndAfterStep: LatencyStatistics?
-    public var holdEndAfterEvidentLowering: LatencyStatistics?
-    public var holdEndAfterEvidentStep: LatencyStatistics?
-
-    public init(_ l: LiveLatencies) {
-      holdAnnounced = LatencyStatistics(l.holdAnnounced)
-      holdEndAfterLowering = LatencyStatistics(l.holdEndAfterLowering)
-      holdEndAfterStep = LatencyStatistics(l.holdEndAfterStep)
-      holdEndAfterEvidentLowering = LatencyStatistics(l.holdEndAfterEvidentLowering)
-      holdEndAfterEvidentStep = LatencyStatistics(l.holdEndAfterEvidentStep)
-    }
-
-    enum CodingKeys: String, CodingKey {
-      case holdAnnounced = "hold_announced"
-      case holdEndAfterLowering = "hold_end_after_lowering"
-      case holdEndAfterStep = "hold_end_after_breath_step"
-      case holdEndAfterEvidentLowering = "hold_end_after_evident_lowering"
-      case holdEndAfterEvidentStep = "hold_end_after_evident_breath_step"
-    }
-  }
-
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     recordingCount = try c.decode(Int.self, forKey: .recordingCount)
@@ -509,6 +484,7 @@ public struct DetectionScoreAggregate: Sendable, Equatable, Codable {
     try c.encode(repCountAccuracy, forKey: .repCountAccuracy)
     try c.encode(theta, forKey: .theta)
     try c.encode(recordingsWithTheta, forKey: .recordingsWithTheta)
-    try c.encode(LatencySummary(latency), forKey: .latency)
+    // The pooled live latencies as statistics.
+    try c.encode(latency.summary, forKey: .latency)
   }
 }

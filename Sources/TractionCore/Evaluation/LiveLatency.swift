@@ -119,37 +119,78 @@ public struct LiveLatencyRecorder: Sendable {
   }
 }
 
-/// Live latencies (s of stream time) of one recording or pooled over many.
-public struct LiveLatencies: Sendable, Equatable, Codable {
+/// The live latencies by what they measure: the raw values (s of stream time) of one recording
+/// or pooled over many (`LiveLatencies`), or their statistics (`LatencySummary`).
+public struct LatencyKinds<Value: Sendable & Equatable & Codable>: Sendable, Equatable, Codable {
   /// Hold announced, after the labelled start + 2 s.
-  public var holdAnnounced: [Double] = []
+  public var holdAnnounced: Value
   /// Hold end announced, after the labelled end, for a rep's last hold (ended by the lowering)…
-  public var holdEndAfterLowering: [Double] = []
+  public var holdEndAfterLowering: Value
   /// …and for a hold ended by a breath step.
-  public var holdEndAfterStep: [Double] = []
+  public var holdEndAfterStep: Value
   /// The same two, from the moment the move left the hold's breathing range (with the truth).
-  public var holdEndAfterEvidentLowering: [Double] = []
-  public var holdEndAfterEvidentStep: [Double] = []
+  public var holdEndAfterEvidentLowering: Value
+  public var holdEndAfterEvidentStep: Value
 
-  public init() {}
+  public init(
+    holdAnnounced: Value, holdEndAfterLowering: Value, holdEndAfterStep: Value,
+    holdEndAfterEvidentLowering: Value, holdEndAfterEvidentStep: Value
+  ) {
+    self.holdAnnounced = holdAnnounced
+    self.holdEndAfterLowering = holdEndAfterLowering
+    self.holdEndAfterStep = holdEndAfterStep
+    self.holdEndAfterEvidentLowering = holdEndAfterEvidentLowering
+    self.holdEndAfterEvidentStep = holdEndAfterEvidentStep
+  }
 
-  public static func + (a: LiveLatencies, b: LiveLatencies) -> LiveLatencies {
-    var c = a
-    c.holdAnnounced += b.holdAnnounced
-    c.holdEndAfterLowering += b.holdEndAfterLowering
-    c.holdEndAfterStep += b.holdEndAfterStep
-    c.holdEndAfterEvidentLowering += b.holdEndAfterEvidentLowering
-    c.holdEndAfterEvidentStep += b.holdEndAfterEvidentStep
-    return c
+  public func map<T>(_ f: (Value) -> T) -> LatencyKinds<T> {
+    LatencyKinds<T>(
+      holdAnnounced: f(holdAnnounced), holdEndAfterLowering: f(holdEndAfterLowering),
+      holdEndAfterStep: f(holdEndAfterStep), holdEndAfterEvidentLowering: f(holdEndAfterEvidentLowering),
+      holdEndAfterEvidentStep: f(holdEndAfterEvidentStep))
+  }
+
+  /// Each kind with a line saying what it measures, for a report.
+  public var described: [(what: String, value: Value)] {
+    [
+      ("hold announced after its 2 s", holdAnnounced), ("hold end after a lowering", holdEndAfterLowering),
+      ("hold end after a breath step", holdEndAfterStep),
+      ("hold end after the lowering left the breathing", holdEndAfterEvidentLowering),
+      ("hold end after the breath step left the breathing", holdEndAfterEvidentStep),
+    ]
   }
 
   enum CodingKeys: String, CodingKey {
-    case holdAnnounced = "hold_announced_s"
-    case holdEndAfterLowering = "hold_end_after_lowering_s"
-    case holdEndAfterStep = "hold_end_after_breath_step_s"
-    case holdEndAfterEvidentLowering = "hold_end_after_evident_lowering_s"
-    case holdEndAfterEvidentStep = "hold_end_after_evident_breath_step_s"
+    case holdAnnounced = "hold_announced"
+    case holdEndAfterLowering = "hold_end_after_lowering"
+    case holdEndAfterStep = "hold_end_after_breath_step"
+    case holdEndAfterEvidentLowering = "hold_end_after_evident_lowering"
+    case holdEndAfterEvidentStep = "hold_end_after_evident_breath_step"
   }
+}
+
+/// Raw latencies (s).
+public typealias LiveLatencies = LatencyKinds<[Double]>
+/// Their statistics (nil where there were none).
+public typealias LatencySummary = LatencyKinds<LatencyStatistics?>
+
+extension LatencyKinds where Value == [Double] {
+  public init() {
+    self.init(
+      holdAnnounced: [], holdEndAfterLowering: [], holdEndAfterStep: [], holdEndAfterEvidentLowering: [],
+      holdEndAfterEvidentStep: [])
+  }
+
+  public static func + (a: Self, b: Self) -> Self {
+    Self(
+      holdAnnounced: a.holdAnnounced + b.holdAnnounced,
+      holdEndAfterLowering: a.holdEndAfterLowering + b.holdEndAfterLowering,
+      holdEndAfterStep: a.holdEndAfterStep + b.holdEndAfterStep,
+      holdEndAfterEvidentLowering: a.holdEndAfterEvidentLowering + b.holdEndAfterEvidentLowering,
+      holdEndAfterEvidentStep: a.holdEndAfterEvidentStep + b.holdEndAfterEvidentStep)
+  }
+
+  public var summary: LatencySummary { map(LatencyStatistics.init) }
 }
 
 /// Median, 95th percentile, maximum and the share within the rule's 0.5 s.
