@@ -78,6 +78,10 @@ public struct ReplayCommand: ParsableCommand {
       if events {
         for e in out.events { announced.append(Announcement(atS: sample.t, event: e)) }
       }
+    } atEnd: { lastTime, final in
+      if events {
+        for e in final { announced.append(Announcement(atS: lastTime, event: e)) }
+      }
     }
     if report.summary.mode == .load {
       for i in announced.indices { announced[i].unit = " N" }

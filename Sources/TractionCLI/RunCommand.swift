@@ -141,7 +141,7 @@ public struct RunCommand: ParsableCommand {
     -> (RecordingWriter?, String?)
   {
     guard !noRecord, let path = record ?? defaultPath else { return (nil, nil) }
-    let dir = (path as NSString).deletingLastPathComponent
+    let dir = RecordingCompanions.directory(of: path)
     if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
     return (try RecordingWriter(path: path, metadata: metadata, layout: layout), path)
   }

@@ -51,10 +51,12 @@ enum RecordingAnalysis {
   }
 
   /// Reads `path` sample by sample through the analyzer. `perSample` sees every sample's output
-  /// (for a trace or truth comparison). Throws the reader's error, which names file, line and column.
+  /// (for a trace or truth comparison); `atEnd` the events that closing the stream gave (a hold
+  /// or rep still running when the recording ended). Throws the reader's error, which names file, line and column.
   static func analyze(
     path: String, calibration: AngleCalibration? = nil,
-    perSample: (Sample, SampleOutput) throws -> Void = { _, _ in }
+    perSample: (Sample, SampleOutput) throws -> Void = { _, _ in },
+    atEnd: (_ lastTime: Double, EventBatch) throws -> Void = { _, _ in }
   ) throws -> SessionReport {
     var reader = try RecordingReader(path: path)
     var analyzer = makeAnalyzer(calibration: calibration)
@@ -64,7 +66,9 @@ enum RecordingAnalysis {
       let out = analyzer.process(sample)
       try perSample(sample, out)
     }
-    let summary = analyzer.finish()
+    var last = EventBatch()
+    let summary = analyzer.finish(finalEvents: &last)
+    try atEnd(reader.lastTime ?? 0, last)
     let channels = channelNames(reader.layout)
     let duration = (reader.lastTime ?? 0) - (first ?? 0)
     let gaps = reader.gaps

@@ -166,7 +166,7 @@ public struct SimulateCommand: AsyncParsableCommand {
       includeSqueeze: squeeze, includeSacrum: sacrum, distractors: try Self.parseDistractors(distractors),
       sensorErrors: sensor)
     let stem = RecordingCompanions.stem(ofRecording: out)
-    let parent = (stem as NSString).deletingLastPathComponent
+    let parent = RecordingCompanions.directory(of: stem)
     if !parent.isEmpty {
       try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
     }

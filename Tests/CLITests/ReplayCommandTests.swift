@@ -102,6 +102,43 @@ import TractionCore
     #expect(json["holds"] is [[String: Any]])
   }
 
+  /// A recording that ends in the middle of a hold: closing the stream ends the hold and the rep
+  /// (cut short), and --events lists those too, at the last sample's time.
+  @Test func eventsIncludeWhatTheEndOfTheRecordingCloses() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 22, repCount: 1, variant: .basic, rateHz: 100)
+    _ = try SimulatedRecordingFiles.write(config: config, stem: dir + "/s")
+    let labels = try SessionLabels.read(path: dir + "/s.labels.json")
+    let hold = try #require(labels.holds.first)
+    // Keep the header and the samples up to 3 s into the hold.
+    let cut = hold.start + 3
+    let text = try String(contentsOfFile: dir + "/s.csv", encoding: .utf8)
+    var kept: [Substring] = []
+    var header = true
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      if header || line.hasPrefix("#") || line.isEmpty {
+        kept.append(line)
+        if !line.hasPrefix("#") && !line.isEmpty { header = false }
+        continue
+      }
+      guard let t = Double(line.prefix { $0 != "," }), t <= cut else { continue }
+      kept.append(line)
+    }
+    try kept.joined(separator: "\n").write(toFile: dir + "/cut.csv", atomically: true, encoding: .utf8)
+    let (report, events) = try ReplayCommand.analyze(path: dir + "/cut.csv", events: true)
+    let rep = try #require(report.summary.reps.first)
+    #expect(rep.cutShort)
+    let last = try #require(events.last)
+    guard case .repEnded(_, let record) = last.event else {
+      Issue.record("the last event is \(last.event), not the rep's end")
+      return
+    }
+    #expect(record.cutShort)
+    #expect(abs(last.atS - cut) < 0.02)
+    #expect(events.contains { if case .holdEnded = $0.event { true } else { false } })
+  }
+
   @Test func malformedRecordingNamesFileLineAndColumn() throws {
     let dir = try Self.tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }

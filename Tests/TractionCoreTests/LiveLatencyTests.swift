@@ -82,4 +82,18 @@ import Testing
     #expect(abs(s.withinHalfSecond - 0.8) < 1e-12)
     #expect(LatencyStatistics([]) == nil)
   }
+
+  /// The event log's lines: hundredths for ordinary values, any value printed without trapping.
+  @Test func eventTextPrintsAnyValue() {
+    let ok = DetectionEvent.holdStarted(index: 0, hold: Hold(start: 7.478, end: 9.5, kind: .traction, meanDeg: -0.05))
+    #expect(ok.description == "hold 1 started (traction) at 7.48 s, mean -0.05°")
+    let huge = DetectionEvent.repEnded(
+      index: 1,
+      record: RepRecord(
+        rep: Rep(start: 1, end: 9, peakDeg: 1e30), holdCount: 1, breathStepCount: 0, completedTop: false,
+        cutShort: true))
+    #expect(huge.text(unit: " N") == "rep 2 ended: 1.00–9.00 s, peak 1e+30 N (cut short)")
+    let nan = DetectionEvent.breathStep(index: 0, step: BreathStep(t: 3, riseDeg: .nan))
+    #expect(nan.description.hasSuffix("+nan°"))
+  }
 }

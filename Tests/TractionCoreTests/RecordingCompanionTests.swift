@@ -12,6 +12,15 @@ import Testing
     #expect(RecordingCompanions.truthPath(forRecording: "s7") == "s7.truth.csv")
   }
 
+  /// The directory to create before writing (`traction simulate --out a` trapped in Foundation's
+  /// `deletingLastPathComponent` on a bare name).
+  @Test func directoryOfAPath() {
+    #expect(RecordingCompanions.directory(of: "a") == "")
+    #expect(RecordingCompanions.directory(of: "runs/a") == "runs")
+    #expect(RecordingCompanions.directory(of: "/tmp/x/a.csv") == "/tmp/x")
+    #expect(RecordingCompanions.directory(of: "/a") == "/")
+  }
+
   @Test func labelsRoundTripThroughAFile() throws {
     let dir = try F.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }

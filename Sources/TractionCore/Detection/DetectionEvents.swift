@@ -202,7 +202,11 @@ extension DetectionEvent: CustomStringConvertible {
   /// One line for a person reading the event log (`traction replay --events`); `unit` follows
   /// the detected signal's values ("°" for θ, " N" for the load-only detector's force).
   public func text(unit: String) -> String {
-    func f(_ x: Double) -> String { String(Int((x * 100).rounded())).paddedHundredths }
+    func f(_ x: Double) -> String {
+      // Hundredths through Int only where they fit (a force of 1e30 N is printed as it is).
+      guard x.isFinite, abs(x) < 1e12 else { return "\(x)" }
+      return String(Int((x * 100).rounded())).paddedHundredths
+    }
     switch self {
     case .repStarted(let i, let start): return "rep \(i + 1) started at \(f(start)) s"
     case .repEnded(let i, let r):

@@ -84,6 +84,7 @@ public struct ExerciseDetector: Sendable {
     // from `bandFrom` on (its start, or where the force last rose to a new level).
     var bandFrom = 0
     var recentred = false
+    var swingBefore = 0.0
     var lagN = 0
     var lagSum = 0.0
     var lagMin = Double.infinity
@@ -244,6 +245,12 @@ public struct ExerciseDetector: Sendable {
 
   private func time(_ j: Int) -> Double { (Double(j) + 0.5) * bin }
 
+  /// The 2 s minimum for comparing bin times: 40 bins of 0.05 s can sum to a hair under 2.0.
+  private var holdMin: Double { config.holdMinSeconds - 1e-9 }
+
+  /// The first bin at which a plateau starting at bin `s` has lasted its 2 s.
+  private func holdMinEnd(from s: Int) -> Int { s + Int((config.holdMinSeconds / bin - 1e-9).rounded(.up)) }
+
   private mutating func process(_ j: Int) {
     lastProcessed = j
     let lo = max(firstBin, j - half)
@@ -300,14 +307,14 @@ public struct ExerciseDetector: Sendable {
         confirmRep(j)
       } else if !repConfirmed && time(lastFinal) - repStart >= config.repMinSeconds {
         // The newest bins (ahead of the centred mean) show the rep has lasted its 3 s: confirmed
-        // 0.15 s sooner, when they are all clear of the threshold (by a breath step's 1°).
+        // 0.15 s sooner, when they are all clear of the threshold (by the hold band's 1° or 6 N).
         var low = Double.infinity
         var high = repPeak
         for k in j...lastFinal {
           low = min(low, x[k])
           high = max(high, x[k])
         }
-        if low >= on + config.stepMinRise && high > config.repMinPeak { confirmRep(j) }
+        if low >= on + config.holdExitMin && high > config.repMinPeak { confirmRep(j) }
       }
     }
     switch phase {
@@ -445,7 +452,7 @@ public struct ExerciseDetector: Sendable {
       useLag
       ? (plateau.lagMax + plateau.lagMin) / 2
       : plateau.recentred ? z.mean(plateau.bandFrom, j) : plateau.mean
-    let own = useLag ? plateau.lagMax - plateau.lagMin : 0
+    let own = useLag ? plateau.lagMax - plateau.lagMin : plateau.swingBefore
     // After 5 s the plateau has shown its own breathing (half a period of the slowest).
     let age = time(j) - time(plateau.startIndex)
     let swing = age >= 6 ? own : max(own, rippleSwing)
@@ -518,11 +525,15 @@ public struct ExerciseDetector: Sendable {
     }
     // An announced hold keeps its 2 s: announced from the newest bins, it may be left a moment
     // before the centred mean has reached them.
-    let minEnd = plateau.startIndex + Int((config.holdMinSeconds / bin).rounded(.up))
+    let minEnd = holdMinEnd(from: plateau.startIndex)
     if plateau.upCount >= exitBins && !config.risesEndHolds {
       // The hold goes on at the higher level: its band is measured from here.
       plateau.bandFrom = j
       plateau.recentred = true
+      // Its ripple so far stands until the new level has shown its own.
+      if plateau.lagMax >= plateau.lagMin {
+        plateau.swingBefore = max(plateau.swingBefore, plateau.lagMax - plateau.lagMin)
+      }
       plateau.lagN = 0
       plateau.lagSum = 0
       plateau.lagMin = .infinity
@@ -546,9 +557,8 @@ public struct ExerciseDetector: Sendable {
     // Announced when the newest bins show 2 s inside the band, not 0.15 s later when the centred
     // mean gets there (an end in those 0.15 s is not back-dated below the 2 s, see `backdate`).
     let leadInBand = zLead <= mu + up && zLead >= mu - down
-    if !plateau.announced && repConfirmed
-      && (time(j) - start >= config.holdMinSeconds
-        || (leadInBand && time(lastFinal) - start >= config.holdMinSeconds))
+    if !plateau.announced && repConfirmed && endCandidate == nil
+      && (time(j) - start >= holdMin || (leadInBand && time(lastFinal) - start >= holdMin))
     {
       announcePlateau(j)
     }
@@ -577,7 +587,8 @@ public struct ExerciseDetector: Sendable {
   /// The largest speed on the current plateau from 0.5 s after its start to `upTo` (at most the
   /// last 60 s): the breathing's speed, when that stretch lasts at least a second.
   private func breathingSpeed(upTo: Int) -> Double? {
-    let from = max(plateau.startIndex + oneSecondBins / 2, upTo - 60 * oneSecondBins)
+    let base = plateau.recentred ? plateau.bandFrom : plateau.startIndex
+    let from = max(base + oneSecondBins / 2, upTo - 60 * oneSecondBins)
     guard upTo - from >= oneSecondBins else { return nil }
     var m = 0.0
     for i in from...upTo { m = max(m, abs(localSlope(i))) }
@@ -613,7 +624,7 @@ public struct ExerciseDetector: Sendable {
     // A plateau that was steady for its 2 s stays a hold: breathing that rose into the move does
     // not take it back below that.
     if plateau.announced {
-      i = max(i, min(j, plateau.startIndex + Int((config.holdMinSeconds / bin).rounded(.up))))
+      i = max(i, min(j, holdMinEnd(from: plateau.startIndex)))
     }
     return i
   }
@@ -713,7 +724,7 @@ public struct ExerciseDetector: Sendable {
     phase = .none
     var start = time(plateau.startIndex)
     let end = time(e)
-    if end - start < config.holdMinSeconds && end - start >= 0.6 * config.holdMinSeconds
+    if end - start < holdMin && end - start >= 0.6 * config.holdMinSeconds
       && plateau.n > 0
     {
       rescueShortPlateau(end: end)
@@ -744,7 +755,7 @@ public struct ExerciseDetector: Sendable {
       plateau.stepIndex = nil
     }
     if plateau.n > 0 && mergeWithLastHold(endIndex: e) { return }
-    guard plateau.n > 0, end - start >= config.holdMinSeconds else {
+    guard plateau.n > 0, end - start >= holdMin else {
       if plateau.n > 0 {
         lastPiece = plateau
         lastPieceEnd = e
@@ -798,7 +809,7 @@ public struct ExerciseDetector: Sendable {
     let limit = max(plateau.transitStart, firstBin)
     while i > limit && sign * (z[i - 1] - mu) >= -margin { i -= 1 }
     let s2 = i
-    guard end - time(s2) >= config.holdMinSeconds else { return }
+    guard end - time(s2) >= holdMin else { return }
     let target = max(s2, Int(((end - config.holdMinSeconds) / bin - 0.5).rounded(.down)))
     guard target < plateau.startIndex else { return }
     for k in target..<plateau.startIndex {
@@ -938,7 +949,7 @@ public struct ExerciseDetector: Sendable {
       }
     }
     if phase == .holding && !plateau.announced
-      && time(j) - time(plateau.startIndex) >= config.holdMinSeconds
+      && time(j) - time(plateau.startIndex) >= holdMin
     {
       announcePlateau(j)
     }
@@ -947,8 +958,9 @@ public struct ExerciseDetector: Sendable {
   private mutating func endRep(at end: Double, index e: Int, cut: Bool) {
     if phase == .holding {
       let last = lastProcessed
-      closePlateau(
-        endIndex: min(max(e, plateau.startIndex), last), lastAdded: last, endedDown: true)
+      // An announced hold keeps its 2 s even when the rep ends right after it.
+      let first = plateau.announced ? holdMinEnd(from: plateau.startIndex) : plateau.startIndex
+      closePlateau(endIndex: min(max(e, first), last), lastAdded: last, endedDown: true)
     }
     phase = .none
     inRep = false

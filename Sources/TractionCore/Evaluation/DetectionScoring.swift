@@ -471,6 +471,7 @@ public struct DetectionScoreAggregate: Sendable, Equatable, Codable {
     exactRepCountRecordings = try c.decode(Int.self, forKey: .exactRepCountRecordings)
     theta = try c.decode(ThetaErrorSummary.self, forKey: .theta)
     recordingsWithTheta = try c.decode(Int.self, forKey: .recordingsWithTheta)
+    // `latency` stays empty: the JSON holds only its statistics, not the pooled values.
   }
 
   public func encode(to encoder: any Encoder) throws {

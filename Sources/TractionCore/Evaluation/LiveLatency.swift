@@ -10,7 +10,8 @@
 ///   the labelled end. It is split by what ended the hold: the lowering (the rep's last hold) or
 ///   a breath step (any earlier hold).
 /// Negative values are events that came before the labelled instant (an early split, or a start
-/// detected before the labelled one).
+/// detected before the labelled one). A labelled hold the detector did not find has no latency:
+/// the shares cover the holds that were found (hold recall says how many were not).
 ///
 /// With the true angle (`observeTruth`), each end is also measured from the moment the move became
 /// evident: the first instant after the labelled end at which the true θ left the range it
@@ -38,6 +39,8 @@ public struct LiveLatencyRecorder: Sendable {
   /// How far past the range the truth must go (°): above the rounding of the truth file.
   static let evidenceMargin = 0.05
   static let breathingWindow = 4.0
+  /// The longest a breath step takes (the spec's 4 s) and a little more.
+  static let evidenceHorizon = 5.0
 
   public init(labels: SessionLabels) {
     self.labels = labels
@@ -60,6 +63,10 @@ public struct LiveLatencyRecorder: Sendable {
       if t <= h.end {
         ranges[k].lo = min(ranges[k].lo, thetaDeg)
         ranges[k].hi = max(ranges[k].hi, thetaDeg)
+      } else if t > h.end + Self.evidenceHorizon {
+        // No move out of the breathing this soon after the end: none is taken (a later hold's
+        // level is not this hold's move).
+        if ranges[k].evident == nil { ranges[k].evident = .nan }
       } else if ranges[k].evident == nil,
         ranges[k].endsUp
           ? thetaDeg > ranges[k].hi + Self.evidenceMargin : thetaDeg < ranges[k].lo - Self.evidenceMargin
@@ -90,7 +97,11 @@ public struct LiveLatencyRecorder: Sendable {
       // Events pair with the labelled hold they overlap most (events are in stream order).
       func pairs(_ h: Hold) -> Bool {
         let o = overlap(h, l)
-        return o > 0 && labels.holds.indices.allSatisfy { overlap(h, labels.holds[$0]) <= o }
+        // On a tie the earlier labelled hold takes the event.
+        return o > 0
+          && labels.holds.indices.allSatisfy { k in
+            k == li || (k < li ? overlap(h, labels.holds[k]) < o : overlap(h, labels.holds[k]) <= o)
+          }
       }
       if let i = started.indices.first(where: { pairs(started[$0].hold) }) {
         out.holdAnnounced.append(started[i].t - (l.start + 2))
@@ -107,7 +118,7 @@ public struct LiveLatencyRecorder: Sendable {
       } else {
         out.holdEndAfterStep.append(ended[i].t - l.end)
       }
-      if let evident = ranges[li].evident {
+      if let evident = ranges[li].evident, evident.isFinite {
         if isLast {
           out.holdEndAfterEvidentLowering.append(ended[i].t - evident)
         } else {

@@ -15,6 +15,13 @@ public enum RecordingCompanions {
   public static func truthPath(forRecording path: String) -> String {
     stem(ofRecording: path) + ".truth.csv"
   }
+
+  /// The directory part of `path` ("" for a bare file name, "/" at the root), to create before
+  /// writing there. (Foundation's `deletingLastPathComponent` traps on a bare name on Linux.)
+  public static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
 }
 
 extension SessionLabels {
