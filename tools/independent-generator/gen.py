@@ -226,6 +226,12 @@ class Breather:
     self.end = ts + dur
 
 
+
+def add_jolt(d, a, tau, th, z):
+  """A cough's jolt at time a: th degrees of trunk pitch and z metres of vertical shift."""
+  d.theta.append(lambda t: th * jolt(t, a, tau))
+  d.trans.append(lambda t: (0.0, 0.0, z * jolt(t, a, tau)))
+
 def breath_wave(x, fi, fp):
   """Normalised breath shape over x in [0, 1]: inhale up, exhale down, pause."""
   if x < fi:
@@ -507,8 +513,7 @@ def make_disturbances(rng, sess, kinds, total):
         a = t0 + j * rng.uniform(0.4, 0.6)
         tau = rng.uniform(0.05, 0.1)
         th, z = rng.uniform(0.5, 2.0), rng.uniform(0.001, 0.004)
-        d.theta.append(lambda t, a=a, tau=tau, th=th: th * jolt(t, a, tau))
-        d.trans.append(lambda t, a=a, tau=tau, z=z: (0.0, 0.0, z * jolt(t, a, tau)))
+        add_jolt(d, a, tau, th, z)
       d.log.append(("cough", round(t0, 2)))
     elif k == "cough_hold":
       long_holds = [h for h in sess.holds if h["end"] - h["start"] > 6.0]
@@ -518,8 +523,7 @@ def make_disturbances(rng, sess, kinds, total):
       a = rng.uniform(h["start"] + 2.0, h["end"] - 2.0)
       tau = rng.uniform(0.05, 0.1)
       th, z = rng.uniform(0.3, 0.8), rng.uniform(0.001, 0.003)
-      d.theta.append(lambda t, a=a, tau=tau, th=th: th * jolt(t, a, tau))
-      d.trans.append(lambda t, a=a, tau=tau, z=z: (0.0, 0.0, z * jolt(t, a, tau)))
+      add_jolt(d, a, tau, th, z)
       d.log.append(("cough_hold", round(a, 2)))
     elif k == "glance":
       r, fl, fa = rng.uniform(0.3, 0.7), rng.uniform(0.1, 1.0), rng.uniform(0.3, 0.8)
