@@ -52,7 +52,8 @@ enum RecordingAnalysis {
 
   /// Reads `path` sample by sample through the analyzer. `perSample` sees every sample's output
   /// (for a trace or truth comparison); `atEnd` the events that closing the stream gave (a hold
-  /// or rep still running when the recording ended). Throws the reader's error, which names file, line and column.
+  /// or rep still running when the recording ended). Throws the reader's error, which names file,
+  /// line and column.
   static func analyze(
     path: String, calibration: AngleCalibration? = nil,
     perSample: (Sample, SampleOutput) throws -> Void = { _, _ in },

@@ -86,7 +86,6 @@ public struct ExerciseDetector: Sendable {
     var recentred = false
     var swingBefore = 0.0
     var lagN = 0
-    var lagSum = 0.0
     var lagMin = Double.infinity
     var lagMax = -Double.infinity
     // The movement that led to this plateau (for the rescue of a plateau measured too short).
@@ -437,7 +436,6 @@ public struct ExerciseDetector: Sendable {
     if lagged >= plateau.bandFrom {
       let zl = z[lagged]
       plateau.lagN += 1
-      plateau.lagSum += zl
       // The first moments still carry the end of the movement: not breathing.
       if lagged - plateau.bandFrom >= oneSecondBins / 4 {
         plateau.lagMin = min(plateau.lagMin, zl)
@@ -523,9 +521,6 @@ public struct ExerciseDetector: Sendable {
         plateau.downCount = exitBins
       }
     }
-    // An announced hold keeps its 2 s: announced from the newest bins, it may be left a moment
-    // before the centred mean has reached them.
-    let minEnd = holdMinEnd(from: plateau.startIndex)
     if plateau.upCount >= exitBins && !config.risesEndHolds {
       // The hold goes on at the higher level: its band is measured from here.
       plateau.bandFrom = j
@@ -535,12 +530,14 @@ public struct ExerciseDetector: Sendable {
         plateau.swingBefore = max(plateau.swingBefore, plateau.lagMax - plateau.lagMin)
       }
       plateau.lagN = 0
-      plateau.lagSum = 0
       plateau.lagMin = .infinity
       plateau.lagMax = -.infinity
       plateau.upCount = 0
       plateau.fastCount = 0
     }
+    // An announced hold keeps its 2 s: announced from the newest bins, it may be left a moment
+    // before the centred mean has reached them.
+    let minEnd = holdMinEnd(from: plateau.startIndex)
     if (plateau.upCount >= exitBins || plateau.downCount >= exitBins)
       && !(plateau.announced && j < minEnd)
     {
@@ -604,9 +601,12 @@ public struct ExerciseDetector: Sendable {
     let recent = max(1, Int((0.3 / bin).rounded()))
     var peak = 0.0
     var peakIndex = j
-    for i in max(plateau.startIndex, j - recent)...j where sign * localSlope(i) > peak {
-      peak = sign * localSlope(i)
-      peakIndex = i
+    for i in max(plateau.startIndex, j - recent)...j {
+      let v = sign * localSlope(i)
+      if v > peak {
+        peak = v
+        peakIndex = i
+      }
     }
     let own = breathingSpeed(upTo: j - Int((2.5 / bin).rounded()))
     let ripple = own ?? rippleSpeed

@@ -2,7 +2,7 @@
 /// most 0.5 s after it has lasted its 2 s minimum, and its end at most 0.5 s after it ends.
 ///
 /// `LiveLatencyRecorder` watches the event stream with the stream time each event came out at;
-/// `measure(against:)` then pairs events with labelled holds by overlap:
+/// `measure()` then pairs events with the labelled holds by overlap:
 /// - announced: the first `holdStarted` whose hold overlaps this labelled hold more than any
 ///   other, minus the labelled start + 2 s;
 /// - ended: of the `holdEnded` events paired the same way, the first at or after the labelled end
@@ -16,8 +16,8 @@
 /// With the true angle (`observeTruth`), each end is also measured from the moment the move became
 /// evident: the first instant after the labelled end at which the true θ left the range it
 /// spanned over the hold's last 4 s (its breathing), upward for a breath step, downward for the
-/// lowering. Before that, no detector can tell the move
-/// from one more breath; the time from there is the detector's own delay.
+/// lowering. Before that, no detector can tell the move from one more breath; the time from there
+/// is the detector's own delay.
 public struct LiveLatencyRecorder: Sendable {
   private struct Seen: Sendable {
     var t: Double
