@@ -67,6 +67,27 @@ import Testing
     #expect(abs(l.holdEndAfterEvidentStep[0] - 0.15) < 0.051)
     #expect(l.holdEndAfterEvidentLowering.count == 1)
     #expect(abs(l.holdEndAfterEvidentLowering[0] - 0.4) < 0.051)
+    // The bound: the step left the breathing 0.3 s after the labelled end, the lowering 0.2 s.
+    #expect(l.stepEvidentAfterEnd.count == 1)
+    #expect(abs(l.stepEvidentAfterEnd[0] - 0.3) < 0.051)
+    #expect(l.loweringEvidentAfterEnd.count == 1)
+    #expect(abs(l.loweringEvidentAfterEnd[0] - 0.2) < 0.051)
+  }
+
+  /// The bound comes from the labels and the truth alone: holds the detector missed have it too.
+  @Test func boundCoversHoldsTheDetectorMissed() {
+    var r = LiveLatencyRecorder(labels: labels)
+    var t = 0.0
+    while t < 18 {
+      r.observeTruth(t: t, thetaDeg: truth(t))
+      t += 0.05
+    }
+    let l = r.measure()
+    #expect(l.holdAnnounced.isEmpty && l.holdEndAfterStep.isEmpty && l.holdEndAfterEvidentStep.isEmpty)
+    #expect(l.stepEvidentAfterEnd.count == 1)
+    #expect(l.loweringEvidentAfterEnd.count == 1)
+    // Without the truth there is no bound.
+    #expect(LiveLatencyRecorder(labels: labels).measure().stepEvidentAfterEnd.isEmpty)
   }
 
   @Test func statisticsAndPooling() throws {

@@ -17,7 +17,9 @@
 /// evident: the first instant after the labelled end at which the true θ left the range it
 /// spanned over the hold's last 4 s (its breathing), upward for a breath step, downward for the
 /// lowering. Before that, no detector can tell the move from one more breath; the time from there
-/// is the detector's own delay.
+/// is the detector's own delay. How long after the labelled end that moment came is recorded for
+/// every labelled hold, found or not: where it is over 0.5 s, no causal detector could have
+/// announced the end within 0.5 s of the labelled end.
 public struct LiveLatencyRecorder: Sendable {
   private struct Seen: Sendable {
     var t: Double
@@ -103,6 +105,15 @@ public struct LiveLatencyRecorder: Sendable {
             k == li || (k < li ? overlap(h, labels.holds[k]) < o : overlap(h, labels.holds[k]) <= o)
           }
       }
+      let isLast = Self.isLastInRep(li, labels)
+      let evident = ranges[li].evident.flatMap { $0.isFinite ? $0 : nil }
+      if let evident {
+        if isLast {
+          out.loweringEvidentAfterEnd.append(evident - l.end)
+        } else {
+          out.stepEvidentAfterEnd.append(evident - l.end)
+        }
+      }
       if let i = started.indices.first(where: { pairs(started[$0].hold) }) {
         out.holdAnnounced.append(started[i].t - (l.start + 2))
       }
@@ -112,13 +123,12 @@ public struct LiveLatencyRecorder: Sendable {
       let ends = ended.indices.filter { pairs(ended[$0].hold) }
       let bestEnd = ends.first { ended[$0].t >= l.end } ?? ends.last
       guard let i = bestEnd else { continue }
-      let isLast = Self.isLastInRep(li, labels)
       if isLast {
         out.holdEndAfterLowering.append(ended[i].t - l.end)
       } else {
         out.holdEndAfterStep.append(ended[i].t - l.end)
       }
-      if let evident = ranges[li].evident, evident.isFinite {
+      if let evident {
         if isLast {
           out.holdEndAfterEvidentLowering.append(ended[i].t - evident)
         } else {
@@ -142,23 +152,31 @@ public struct LatencyKinds<Value: Sendable & Equatable & Codable>: Sendable, Equ
   /// The same two, from the moment the move left the hold's breathing range (with the truth).
   public var holdEndAfterEvidentLowering: Value
   public var holdEndAfterEvidentStep: Value
+  /// When the lowering or the breath step left the breathing, after the labelled end, for every
+  /// labelled hold (with the truth): what no detector can beat.
+  public var loweringEvidentAfterEnd: Value
+  public var stepEvidentAfterEnd: Value
 
   public init(
     holdAnnounced: Value, holdEndAfterLowering: Value, holdEndAfterStep: Value,
-    holdEndAfterEvidentLowering: Value, holdEndAfterEvidentStep: Value
+    holdEndAfterEvidentLowering: Value, holdEndAfterEvidentStep: Value,
+    loweringEvidentAfterEnd: Value, stepEvidentAfterEnd: Value
   ) {
     self.holdAnnounced = holdAnnounced
     self.holdEndAfterLowering = holdEndAfterLowering
     self.holdEndAfterStep = holdEndAfterStep
     self.holdEndAfterEvidentLowering = holdEndAfterEvidentLowering
     self.holdEndAfterEvidentStep = holdEndAfterEvidentStep
+    self.loweringEvidentAfterEnd = loweringEvidentAfterEnd
+    self.stepEvidentAfterEnd = stepEvidentAfterEnd
   }
 
   public func map<T>(_ f: (Value) -> T) -> LatencyKinds<T> {
     LatencyKinds<T>(
       holdAnnounced: f(holdAnnounced), holdEndAfterLowering: f(holdEndAfterLowering),
       holdEndAfterStep: f(holdEndAfterStep), holdEndAfterEvidentLowering: f(holdEndAfterEvidentLowering),
-      holdEndAfterEvidentStep: f(holdEndAfterEvidentStep))
+      holdEndAfterEvidentStep: f(holdEndAfterEvidentStep), loweringEvidentAfterEnd: f(loweringEvidentAfterEnd),
+      stepEvidentAfterEnd: f(stepEvidentAfterEnd))
   }
 
   /// Each kind with a line saying what it measures, for a report.
@@ -168,6 +186,8 @@ public struct LatencyKinds<Value: Sendable & Equatable & Codable>: Sendable, Equ
       ("hold end after a breath step", holdEndAfterStep),
       ("hold end after the lowering left the breathing", holdEndAfterEvidentLowering),
       ("hold end after the breath step left the breathing", holdEndAfterEvidentStep),
+      ("the bound: lowering left the breathing, after the labelled end", loweringEvidentAfterEnd),
+      ("the bound: breath step left the breathing, after the labelled end", stepEvidentAfterEnd),
     ]
   }
 
@@ -177,6 +197,8 @@ public struct LatencyKinds<Value: Sendable & Equatable & Codable>: Sendable, Equ
     case holdEndAfterStep = "hold_end_after_breath_step"
     case holdEndAfterEvidentLowering = "hold_end_after_evident_lowering"
     case holdEndAfterEvidentStep = "hold_end_after_evident_breath_step"
+    case loweringEvidentAfterEnd = "lowering_evident_after_end"
+    case stepEvidentAfterEnd = "breath_step_evident_after_end"
   }
 }
 
@@ -189,7 +211,7 @@ extension LatencyKinds where Value == [Double] {
   public init() {
     self.init(
       holdAnnounced: [], holdEndAfterLowering: [], holdEndAfterStep: [], holdEndAfterEvidentLowering: [],
-      holdEndAfterEvidentStep: [])
+      holdEndAfterEvidentStep: [], loweringEvidentAfterEnd: [], stepEvidentAfterEnd: [])
   }
 
   public static func + (a: Self, b: Self) -> Self {
@@ -198,7 +220,9 @@ extension LatencyKinds where Value == [Double] {
       holdEndAfterLowering: a.holdEndAfterLowering + b.holdEndAfterLowering,
       holdEndAfterStep: a.holdEndAfterStep + b.holdEndAfterStep,
       holdEndAfterEvidentLowering: a.holdEndAfterEvidentLowering + b.holdEndAfterEvidentLowering,
-      holdEndAfterEvidentStep: a.holdEndAfterEvidentStep + b.holdEndAfterEvidentStep)
+      holdEndAfterEvidentStep: a.holdEndAfterEvidentStep + b.holdEndAfterEvidentStep,
+      loweringEvidentAfterEnd: a.loweringEvidentAfterEnd + b.loweringEvidentAfterEnd,
+      stepEvidentAfterEnd: a.stepEvidentAfterEnd + b.stepEvidentAfterEnd)
   }
 
   public var summary: LatencySummary { map(LatencyStatistics.init) }
