@@ -214,6 +214,31 @@ struct AccelerometerVertical: InclinationEstimator {
     #expect(emitted >= 4)
   }
 
+  /// Times a reader accepts but no clock gives (a first step of 1e-300 s, then a gap) and times
+  /// beyond the limit (handed to the core directly) neither trap nor stall the stream.
+  @Test func absurdTimeStepsDoNotTrap() {
+    var a = SessionAnalyzer<AccelerometerVertical>(makeEstimator: { AccelerometerVertical() })
+    let session = samples(theta: Self.theta, load: nil, duration: 25)
+    var head = [session[0], session[0], session[0]]
+    head[1].t = 1e-300
+    head[2].t = 0.5
+    for s in head { _ = a.process(s) }
+    for var s in session.dropFirst() {
+      s.t += 1
+      _ = a.process(s)
+    }
+    var late = session[session.count - 1]
+    late.t = 1.7e18
+    _ = a.process(late)
+    let summary = a.finish()
+    #expect(summary.repCount == 1, "\(summary.reps)")
+    var d = ExerciseDetector()
+    d.push(t: 1.7e18, value: 20)
+    d.push(t: -.greatestFiniteMagnitude, value: 20)
+    d.finish()
+    #expect(d.reps.isEmpty)
+  }
+
   @Test func loadOnlyFindsRepsAndHolds() {
     var a = SessionAnalyzer<AccelerometerVertical>(makeEstimator: { AccelerometerVertical() })
     // Two reps from the force alone; the second 30 s later.

@@ -52,6 +52,15 @@ import Testing
     #expect(g.totalMissingSamples == 5)
   }
 
+  /// A rate_hz far above the real one makes every step a gap of ~1e15 samples: the total
+  /// saturates instead of trapping.
+  @Test func absurdRateSaturatesTheMissingCount() throws {
+    let times = (0..<20_000).map { Double($0) * 0.01 }
+    let g = try F.readAll(Self.loadText(times: times, rate: 1e300)).0.gaps
+    #expect(g.count == 19_999)
+    #expect(g.totalMissingSamples == Int.max)
+  }
+
   @Test func periodEstimatedFromFewSamples() throws {
     let g = try F.readAll(Self.loadText(times: [0, 0.1, 0.2, 0.5], rate: nil)).0.gaps
     #expect(g.nominalPeriod.map { abs($0 - 0.1) < 1e-9 } == true)

@@ -318,6 +318,16 @@ import Testing
     #expect(back?.column == 2)
   }
 
+  /// Nanoseconds since the epoch are not seconds since the first sample: named at the field.
+  @Test func timeBeyondTheLimitIsRejected() {
+    let e = F.error("# format: traction-recording/1\nt_s,load_n\n0,1\n1700000000000000000,2\n")
+    #expect(e?.kind == .timeOutOfRange)
+    #expect(e?.line == 4)
+    #expect(e?.column == 1)
+    #expect(e?.description.contains("nanoseconds") == true, "\(String(describing: e))")
+    #expect(F.error("# format: traction-recording/1\nt_s,load_n\n-4e9,1\n")?.kind == .timeOutOfRange)
+  }
+
   @Test func wrongFieldCountInTheMiddle() {
     let few = F.error(F.head + "0,1,2,3,4,5,6\n0.005,1,2,3\n0.01,1,2,3,4,5,6\n")
     #expect(few?.kind == .wrongFieldCount)

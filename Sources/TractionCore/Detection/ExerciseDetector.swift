@@ -130,10 +130,10 @@ public struct ExerciseDetector: Sendable {
 
   /// One sample: time (s), the signal (θ in degrees, or force for the load-only detector), and,
   /// when present, the elbow force (N, for the traction drive) and the lumbar angle (degrees).
-  /// Non-finite values are skipped; a time that does not advance past the current bin's start is
-  /// ignored.
+  /// Non-finite values and times beyond `Sample.timeLimitSeconds` are skipped; a time that does
+  /// not advance past the current bin's start is ignored.
   public mutating func push(t: Double, value: Double, load: Double? = nil, lumbar: Double? = nil) {
-    guard t.isFinite, value.isFinite else { return }
+    guard abs(t) < Sample.timeLimitSeconds, value.isFinite else { return }
     let k = Int((t / bin).rounded(.down))
     if !hasBin {
       hasBin = true

@@ -304,7 +304,8 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
         gaps += 1
         gapSeconds += dt - nominalDt
         out.afterGap = true
-        if dt <= maxBridgedGapSeconds {
+        // Bridged at the nominal rate, unless that is absurdly many steps (a first step of 1e-300 s).
+        if dt <= maxBridgedGapSeconds && dt / nominalDt <= 10_000 {
           bridgeSteps = max(1, Int((dt / nominalDt).rounded())) - 1
         } else {
           dt = nominalDt

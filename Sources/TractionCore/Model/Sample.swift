@@ -16,6 +16,10 @@ public struct IMUReading: Sendable, Equatable {
 public struct Sample: Sendable, Equatable {
   /// Seconds since the first sample, from a monotonic clock.
   public var t: Double
+  /// The largest |t| (s, about 126 years) a recording may hold: written exactly at 1 µs, and far
+  /// beyond any session. A larger time is another unit (ns since the epoch, say), not seconds
+  /// since the first sample.
+  public static let timeLimitSeconds = 4e9
   /// The primary IMU (upper back), when the recording has one.
   public var imu: IMUReading?
   /// A second IMU (for example on the sacrum), same time base.

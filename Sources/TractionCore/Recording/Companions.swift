@@ -144,7 +144,7 @@ public final class ThetaTraceWriter {
   public func write(t: Double, thetaDeg: Double) throws(RecordingError) {
     try sink.checkOpen()
     let n = pointCount + 1
-    guard t.isFinite, let q = FixedFormatter.scaled(t, decimals: 6) else {
+    guard abs(t) < Sample.timeLimitSeconds, let q = FixedFormatter.scaled(t, decimals: 6) else {
       throw RecordingError(
         .invalidSample, file: name, column: 1, columnName: "t_s",
         reason: "point \(n): time \(t) is not a finite number below 4e9 s")

@@ -119,7 +119,9 @@ struct GapTracker {
     let missing = max(1, Int(min(dt / period, 1e15).rounded()) - 1)
     report.count += 1
     report.totalMissingSeconds += dt - period
-    report.totalMissingSamples += missing
+    // Saturating: a rate_hz far above the real one makes every step a gap of many samples.
+    let (sum, overflow) = report.totalMissingSamples.addingReportingOverflow(missing)
+    report.totalMissingSamples = overflow ? Int.max : sum
     if report.gaps.count < GapReport.keptLimit {
       report.gaps.append(TimeGap(after: after, duration: dt, missingSamples: missing, line: line))
     }

@@ -38,6 +38,8 @@ public struct RecordingError: Error, CustomStringConvertible, Equatable, Sendabl
     case notFinite
     /// `t_s` does not increase strictly.
     case timeNotIncreasing
+    /// `t_s` is beyond `Sample.timeLimitSeconds`: not seconds since the first sample.
+    case timeOutOfRange
     /// A sample line in the middle of the file has more or fewer fields than the header.
     case wrongFieldCount
     /// A line is not valid UTF-8.

@@ -303,6 +303,14 @@ public struct RecordingReader {
         reason: "\(field) fields but the header has \(expected) columns")
     }
     let t = values[Int(ColumnID.t.rawValue)]
+    guard abs(t) < Sample.timeLimitSeconds else {
+      throw RecordingError(
+        .timeOutOfRange, file: name, line: lineNumber, column: scratch.tColumn + 1,
+        columnName: "t_s",
+        reason:
+          "time \(t) is not seconds since the first sample (the limit is 4e9 s; nanoseconds or an epoch clock?)"
+      )
+    }
     if let lastTime, !(t > lastTime) {
       throw RecordingError(
         .timeNotIncreasing, file: name, line: lineNumber, column: scratch.tColumn + 1,

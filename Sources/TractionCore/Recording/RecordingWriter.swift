@@ -26,7 +26,6 @@ public final class RecordingWriter {
   private let sink: ByteSink
   private let slots: [ColumnID]
   private var lastT: Int64? = nil
-  private var lastTFallback: Double? = nil
   private var lastFlushT: Double? = nil
   static let flushBytes = 1 << 15
   /// Room for the longest line: every known column once, each at most `FixedFormatter.maxLength`.
@@ -108,20 +107,17 @@ public final class RecordingWriter {
   public func write(_ sample: Sample) throws(RecordingError) {
     try sink.checkOpen()
     let line = sampleCount + 1
-    guard sample.t.isFinite else { throw bad(line, .t, "time \(sample.t) is not finite") }
+    guard abs(sample.t) < Sample.timeLimitSeconds, let q = FixedFormatter.scaled(sample.t, decimals: 6)
+    else {
+      throw bad(line, .t, "time \(sample.t) is not finite or beyond 4e9 s")
+    }
     // Strictly increasing at the written precision, or a reader would reject the file.
-    let q = FixedFormatter.scaled(sample.t, decimals: 6)
-    if let q, let lastT, q <= lastT {
+    if let lastT, q <= lastT {
       throw RecordingError(
         .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
         reason:
           "sample \(line): t_s \(sample.t) does not increase after the previous sample at 1 µs precision"
       )
-    }
-    if q == nil, let lastTFallback, sample.t <= lastTFallback {
-      throw RecordingError(
-        .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
-        reason: "sample \(line): t_s \(sample.t) does not increase")
     }
     // Format the whole line on the stack, then append it at once: nothing half-written.
     let failure: RecordingError? = withUnsafeTemporaryAllocation(
@@ -159,8 +155,7 @@ public final class RecordingWriter {
     if let failure { throw failure }
     sampleCount += 1
     // Only a sample written whole moves the time on.
-    if let q { lastT = q } else { lastT = Int64.max }
-    lastTFallback = sample.t
+    lastT = q
     let since = lastFlushT.map { sample.t - $0 } ?? 0
     if lastFlushT == nil { lastFlushT = sample.t }
     if since >= flushInterval || sink.buffer.count >= Self.flushBytes {
