@@ -83,8 +83,10 @@ final class MonitorSession {
   /// error, and kept for the summary and the exit status.
   func recordingFailed(_ error: RecordingError) {
     let kept = recordingPath ?? error.file
+    let at = firstT == nil ? "before the first sample" : "at t=\(fmt(lastT, 1)) s"
     let line =
-      "recording stopped: \(error) (what was written before it is kept in \(kept); the session goes on unrecorded)"
+      "recording stopped \(at): \(error) (what was written before it is kept in \(kept); "
+      + "the session goes on unrecorded)"
     problems.append(line)
     Console.err("error: \(line)")
   }
