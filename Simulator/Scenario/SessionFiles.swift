@@ -61,14 +61,15 @@ public enum SimulatedRecordingFiles {
   }
 
   /// Generates and writes one session; `stem` is the path without extension. The parent
-  /// directory must exist.
+  /// directory must exist. Files of the same name are replaced: the seed gives them again.
   @discardableResult
   public static func write(config: ScenarioConfig, stem: String) throws -> SimulatedRecordingSummary {
     let gen = try SessionGenerator(config)
     let plan = gen.plan
     try plan.labels.write(path: stem + ".labels.json")
     let recording = try RecordingWriter(
-      path: stem + ".csv", metadata: metadata(for: config), layout: layout(for: config))
+      path: stem + ".csv", metadata: metadata(for: config), layout: layout(for: config),
+      replaceExisting: true)
     let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
     var count = 0
     for s in IteratorSequence(gen) {

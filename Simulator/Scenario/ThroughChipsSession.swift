@@ -463,13 +463,20 @@ public final class ThroughChipsSession {
 
   /// Runs the session once: acquisition on the emulated chips for the plan's duration, every
   /// complete sample to `recording` and θ at its instant to `truth`, every fault, recovery and
-  /// lost sensor as a `# …` note. Faults never end it; only a failing writer does.
+  /// lost sensor as a `# …` note. Faults never end it.
   ///
   /// `observe` sees every event as it happens (the live monitor coaches from it) and returns
-  /// false to end the session early. Without a recording or truth writer nothing is written.
+  /// false to end the session after that event: the event it saw is still recorded, so what the
+  /// observer counted and what the file holds agree. Without a recording or truth writer nothing
+  /// is written.
+  ///
+  /// A failing writer ends the session with `.recording`, unless `recordingFailed` is given: then
+  /// the recording's error is handed to it, the recording is closed (what was written stays
+  /// readable) and the session goes on to its end without one, as a live monitor must.
   public func run(
     recording: RecordingWriter?, truth: ThetaTraceWriter?,
-    observe: (AcquisitionEvent) -> Bool = { _ in true }
+    observe: (AcquisitionEvent) -> Bool = { _ in true },
+    recordingFailed: ((RecordingError) -> Void)? = nil
   ) throws(ThroughChipsError) -> ThroughChipsResult {
     guard !ran else { throw .badOption("a through-chips session runs once") }
     ran = true
@@ -496,65 +503,83 @@ public final class ThroughChipsSession {
     var notes = 0
     var offset: Double? = nil
     var inIncompleteRun = false
+    var recording = recording
+
+    /// One write to the recording: a failure ends the session, or, with `recordingFailed`,
+    /// only the recording.
+    func record(_ body: (RecordingWriter) throws(RecordingError) -> Void) throws(RecordingError) {
+      guard let w = recording else { return }
+      do {
+        try body(w)
+      } catch {
+        guard let recordingFailed else { throw error }
+        recording = nil
+        try? w.close()
+        recordingFailed(error)
+      }
+    }
+
+    func note(_ line: String) throws(RecordingError) {
+      try record { w throws(RecordingError) in try w.writeComment(line) }
+      notes += 1
+    }
+
+    /// Everything one event gives: due fault injections, a note, or a sample and its truth.
+    func handle(_ event: AcquisitionEvent) throws(RecordingError) {
+      let planNow = Double(clock.nowNanoseconds &- originNs) / 1e9
+      while let next = schedule.first, next.planTime <= planNow {
+        schedule = schedule.dropFirst()
+        apply(next.action)
+        let line = "injected: plan t=\(Self.fixed(next.planTime)) \(next.action.description)"
+        injected.append(line)
+        try note(line)
+      }
+      guard case .sample(let s) = event else {
+        if events.count < 10_000 { events.append(event) }
+        if let n = event.recordingNote { try note(n) }
+        return
+      }
+      let delta: Double
+      if let offset {
+        delta = offset
+      } else {
+        let first = acq.firstSampleNanoseconds ?? originNs
+        delta = Double(Int64(bitPattern: first &- originNs)) / 1e9
+        offset = delta
+      }
+      let missing = Self.missingColumns(s, lay)
+      if !missing.isEmpty {
+        incomplete += 1
+        if !inIncompleteRun {
+          inIncompleteRun = true
+          try note("incomplete: t=\(Self.fixed(s.t)) no \(missing) from here: samples not written until it is back")
+        }
+        return
+      }
+      if inIncompleteRun {
+        inIncompleteRun = false
+        try note("complete: t=\(Self.fixed(s.t)) every column back")
+      }
+      try record { w throws(RecordingError) in try w.write(s) }
+      try truth?.write(t: s.t, thetaDeg: plan.thetaDeg(at: s.t + delta))
+      written += 1
+    }
+
     do throws(RecordingError) {
       for f in skipped {
         let line = "not_injected: \(f.rawValue) (no room for it and its recovery in this session)"
         injected.append(line)
-        try recording?.writeComment(line)
-        notes += 1
+        try note(line)
       }
       while let event = acq.next() {
-        if !observe(event) { break }
-        let planNow = Double(clock.nowNanoseconds &- originNs) / 1e9
-        while let next = schedule.first, next.planTime <= planNow {
-          schedule = schedule.dropFirst()
-          apply(next.action)
-          let line = "injected: plan t=\(Self.fixed(next.planTime)) \(next.action.description)"
-          injected.append(line)
-          try recording?.writeComment(line)
-          notes += 1
-        }
-        guard case .sample(let s) = event else {
-          if events.count < 10_000 { events.append(event) }
-          if let note = event.recordingNote {
-            try recording?.writeComment(note)
-            notes += 1
-          }
-          continue
-        }
-        let delta: Double
-        if let offset {
-          delta = offset
-        } else {
-          let first = acq.firstSampleNanoseconds ?? originNs
-          delta = Double(Int64(bitPattern: first &- originNs)) / 1e9
-          offset = delta
-        }
-        let missing = Self.missingColumns(s, lay)
-        if !missing.isEmpty {
-          incomplete += 1
-          if !inIncompleteRun {
-            inIncompleteRun = true
-            try recording?.writeComment(
-              "incomplete: t=\(Self.fixed(s.t)) no \(missing) from here: samples not written until it is back")
-            notes += 1
-          }
-          continue
-        }
-        if inIncompleteRun {
-          inIncompleteRun = false
-          try recording?.writeComment("complete: t=\(Self.fixed(s.t)) every column back")
-          notes += 1
-        }
-        try recording?.write(s)
-        try truth?.write(t: s.t, thetaDeg: plan.thetaDeg(at: s.t + delta))
-        written += 1
+        let goOn = observe(event)
+        try handle(event)
+        if !goOn { break }
       }
-      try recording?.writeComment(
+      try note(
         "end: \(written) samples, \(acq.statistics.faults) faults, \(acq.statistics.skippedSlots) skipped slots, "
           + "\(acq.statistics.recoveries) recoveries")
-      notes += 1
-      try recording?.flush()
+      try record { w throws(RecordingError) in try w.flush() }
       try truth?.flush()
     } catch {
       throw .recording(error)
@@ -587,12 +612,13 @@ public final class ThroughChipsSession {
   }
 
   /// Runs a session into `STEM.csv`, `STEM.labels.json` and `STEM.truth.csv` (the parent
-  /// directory must exist).
+  /// directory must exist), replacing files of the same name: the seed gives them again.
   public static func write(config: ScenarioConfig, options: ThroughChipsOptions, stem: String) throws
     -> (summary: SimulatedRecordingSummary, result: ThroughChipsResult)
   {
     let session = try ThroughChipsSession(config: config, options: options)
-    let recording = try RecordingWriter(path: stem + ".csv", metadata: session.metadata, layout: session.layout)
+    let recording = try RecordingWriter(
+      path: stem + ".csv", metadata: session.metadata, layout: session.layout, replaceExisting: true)
     let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
     let result = try session.run(recording: recording, truth: truth)
     try recording.close()

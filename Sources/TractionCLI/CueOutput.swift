@@ -3,14 +3,19 @@ import TractionCore
 
 /// Gives cues to the person on the mat: big on the terminal (eyes are on the floor, so the screen
 /// must be readable from there) and, with `--speak`, out loud through espeak-ng.
+///
+/// Cues go to standard output, or to standard error when standard output is kept for a
+/// machine-readable result (`run --json`): still on the screen, out of the JSON.
 final class CueOutput {
   private let speak: Bool
   private let color: Bool
+  private let toStandardError: Bool
   private var speaker: Process?
   private(set) var warnings: [String] = []
 
-  init(speak: Bool) {
-    color = isatty(STDOUT_FILENO) != 0
+  init(speak: Bool, toStandardError: Bool = false) {
+    self.toStandardError = toStandardError
+    color = isatty(toStandardError ? STDERR_FILENO : STDOUT_FILENO) != 0
     if speak, let path = Self.find("espeak-ng") ?? Self.find("espeak") {
       self.speak = true
       speakerPath = path
@@ -28,12 +33,9 @@ final class CueOutput {
   func give(_ cue: Cue) {
     let stamp = "[\(fmt(cue.t, 1)) s]"
     let text = cue.text.uppercased()
-    if color {
-      print("\n  \u{1B}[1;7m \(text) \u{1B}[0m  \u{1B}[2m\(stamp)\u{1B}[0m")
-    } else {
-      print("\(stamp) \(text)")
-    }
-    fflush(nil)  // all C streams: stdout is a C global Swift 6 will not touch
+    let line = color ? "\n  \u{1B}[1;7m \(text) \u{1B}[0m  \u{1B}[2m\(stamp)\u{1B}[0m" : "\(stamp) \(text)"
+    // Written at once, unbuffered; a closed output is noted once by `Console`, not a trap.
+    if toStandardError { Console.err(line) } else { Console.out(line) }
     guard speak, let speakerPath else { return }
     // A new cue cuts the previous one short: one voice at a time, and the newest matters.
     if let p = speaker, p.isRunning { p.terminate() }

@@ -11,9 +11,37 @@ struct DetectedRig {
   /// One line per sensor found: chip, where, how configured.
   var found: [String] = []
   /// One line per place looked at that gave nothing, and why (for `--verbose` and errors).
+  /// Each starts with the place: the bus path, or `HX711 on CHIP`.
   var looked: [String] = []
+  /// How many of the sensors taken come from each bus.
+  var sensorsOnBus: [String: Int] = [:]
+  /// Whether the HX711 `--hx711` named was started.
+  var hx711Found = false
 
   var isEmpty: Bool { imu == nil && imu2 == nil && load == nil }
+
+  /// What the user named and did not get, one line each with why: a `--bus` that gave no
+  /// sensor, an `--hx711` that did not start. A user who plugged in two sensors and named them
+  /// wants to hear that one is missing before the session, not to find a recording without it.
+  func unmet(buses: [String], hx711: HX711Wiring?) -> [String] {
+    var out: [String] = []
+    for bus in Self.unique(buses) where (sensorsOnBus[bus] ?? 0) == 0 {
+      let why = looked.filter { $0.hasPrefix(bus + ":") || $0.hasPrefix(bus + " ") }
+      out.append("--bus \(bus): no sensor: " + (why.isEmpty ? "nothing answered" : why.joined(separator: "; ")))
+    }
+    if let w = hx711, !hx711Found {
+      let why = looked.filter { $0.hasPrefix(w.place) }
+      out.append(
+        "--hx711 \(w.argument): " + (why.isEmpty ? "the HX711 did not start" : why.joined(separator: "; ")))
+    }
+    return out
+  }
+
+  /// `paths` without repeats, in their order.
+  static func unique(_ paths: [String]) -> [String] {
+    var seen: Set<String> = []
+    return paths.filter { seen.insert($0).inserted }
+  }
 }
 
 /// Where an HX711 is wired: `gpiochip0:5:6` (chip, PD_SCK offset, DOUT offset).
@@ -21,6 +49,11 @@ struct HX711Wiring: Equatable {
   var chip: String
   var clockOffset: UInt32
   var dataOffset: UInt32
+
+  /// The option's value, as `--hx711` takes it.
+  var argument: String { "\(chip):\(clockOffset):\(dataOffset)" }
+  /// How `looked` and `found` name it.
+  var place: String { "HX711 on \(chip) lines \(clockOffset)/\(dataOffset)" }
 
   init?(argument: String) {
     let parts = argument.split(separator: ":").map(String.init)
@@ -34,7 +67,7 @@ struct HX711Wiring: Equatable {
 /// Looks for the supported chips on the I2C buses (and an HX711 where the user says it is wired),
 /// configures each through its real driver, and reports what it found and where it looked.
 /// Nothing here aborts: a bus that cannot be opened or a chip that does not answer is a line in
-/// `looked`.
+/// `looked`; the command decides (`DetectedRig.unmet`) whether what the user named is missing.
 enum HardwareProbe {
   static let imuAddresses: [UInt8] = [0x68, 0x69, 0x6A, 0x6B]
 
@@ -47,9 +80,9 @@ enum HardwareProbe {
       rig.looked.append(LinuxHardwareSupport.unavailableMessage)
       return rig
     }
-    let buses = requested.isEmpty ? LinuxDeviceNodes.i2cBuses() : requested
+    let buses = requested.isEmpty ? LinuxDeviceNodes.i2cBuses() : DetectedRig.unique(requested)
     if buses.isEmpty { rig.looked.append("no I2C bus (/dev/i2c-*): enable I2C (raspi-config) or pass --bus") }
-    var imus: [(any IMUDriver, String)] = []
+    var imus: [(any IMUDriver, String, String)] = []
     for path in buses {
       // One open per bus: a bus that cannot be opened is one line, not one per address.
       let bus: LinuxI2CBus
@@ -59,39 +92,46 @@ enum HardwareProbe {
         rig.looked.append("\(path): \(error)")
         continue
       }
+      var probed = false
       for address in imuAddresses where imus.count < 2 {
+        probed = true
         let hex = "0x" + String(address, radix: 16)
         do {
           if address < 0x6A {
             var d = MPU6050Driver(bus: bus, address: address, clock: clock)
-            imus.append((d, describe(try d.configure(request), on: path)))
+            imus.append((d, describe(try d.configure(request), on: path), path))
           } else {
             var d = LSM6DSDriver(bus: bus, address: address, clock: clock)
-            imus.append((d, describe(try d.configure(request), on: path)))
+            imus.append((d, describe(try d.configure(request), on: path), path))
           }
         } catch {
           rig.looked.append("\(path) \(hex): \(error)")
         }
       }
       if rig.load == nil && hx711 == nil {
+        probed = true
         do {
           var d = NAU7802Driver(bus: bus, clock: clock, calibration: loadCalibration)
           let r = try d.start()
           rig.load = d
           rig.found.append("load cell: \(r) on \(path)")
+          rig.sensorsOnBus[path, default: 0] += 1
         } catch {
           rig.looked.append("\(path) 0x2a (NAU7802): \(error)")
         }
       }
+      if !probed { rig.looked.append("\(path): not probed (two IMUs and a load cell were found already)") }
     }
     // The first IMU found is the upper back; a second one (the other address) is the sacrum.
     if let first = imus.first {
       rig.imu = first.0
       rig.found.append("upper-back IMU: \(first.1)")
+      rig.sensorsOnBus[first.2, default: 0] += 1
     }
     if imus.count > 1 {
       rig.imu2 = imus[1].0
       rig.found.append("sacrum IMU: \(imus[1].1)")
+      rig.sensorsOnBus[imus[1].2, default: 0] += 1
     }
     if let w = hx711 {
       do {
@@ -101,9 +141,10 @@ enum HardwareProbe {
         var d = HX711Driver(clock: clock, clockLine: sck, dataLine: dout, calibration: loadCalibration)
         let r = try d.start()
         rig.load = d
+        rig.hx711Found = true
         rig.found.append("load cell: \(r) on \(w.chip) lines \(w.clockOffset)/\(w.dataOffset)")
       } catch {
-        rig.looked.append("HX711 on \(w.chip) lines \(w.clockOffset)/\(w.dataOffset): \(error)")
+        rig.looked.append("\(w.place): \(error)")
       }
     }
     return rig

@@ -3,18 +3,27 @@ import Foundation
 import Synchronization
 import TractionCore
 
-/// Set by SIGINT/SIGTERM: the monitor stops at the next sample, flushes the recording and prints
-/// the summary. An atomic, so the signal handler and the loop share it without a data race.
+/// Set by SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal or SSH session went away): the
+/// monitor stops at the next sample, flushes the recording, writes its end and prints the
+/// summary. An atomic, so the signal handler and the loop share it without a data race.
 let stopRequested = Atomic<Bool>(false)
 
 func installStopHandlers() {
   signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
   signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+  signal(SIGHUP) { _ in stopRequested.store(true, ordering: .relaxed) }
+  // A reader that closed our output (`| head -1`) or a file-size limit must not kill the process
+  // mid-recording: with these caught, the write fails instead (EPIPE, EFBIG) and is handled
+  // where it happens. A do-nothing handler rather than SIG_IGN, because an ignored signal stays
+  // ignored in the programs we start (espeak-ng) and a handler does not.
+  signal(SIGPIPE) { _ in }
+  signal(SIGXFSZ) { _ in }
 }
 
 /// What the monitor does with each acquisition event, live or simulated: records it, runs it
-/// through the pipeline, coaches. A failing recording is reported and recording stops, but the
-/// session (and the coaching) go on: nothing already written is lost.
+/// through the pipeline, coaches. A failing recording is reported at once and recording stops,
+/// but the session (and the coaching) go on: nothing already written is lost. `problems` keeps
+/// the failure, so the command can exit non-zero after the summary.
 final class MonitorSession {
   private var analyzer = RecordingAnalysis.makeAnalyzer()
   private var coach = Coach()
@@ -38,7 +47,7 @@ final class MonitorSession {
   func handle(_ event: AcquisitionEvent) {
     switch event {
     case .sample(let s):
-      record { w in try w.write(s) }
+      record { w throws(RecordingError) in try w.write(s) }
       samples += 1
       if firstT == nil { firstT = s.t }
       lastT = s.t
@@ -47,8 +56,8 @@ final class MonitorSession {
     case .fault, .recovered, .sensorLost:
       if case .fault = event { faults += 1 }
       if let note = event.recordingNote {
-        record { w in try w.writeComment(note) }
-        if !quiet, !isRoutine(event) { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        record { w throws(RecordingError) in try w.writeComment(note) }
+        if !quiet, !isRoutine(event) { Console.err("note: \(note)") }
       }
     }
   }
@@ -59,20 +68,40 @@ final class MonitorSession {
     return false
   }
 
-  private func record(_ body: (RecordingWriter) throws -> Void) {
+  private func record(_ body: (RecordingWriter) throws(RecordingError) -> Void) {
     guard let w = writer else { return }
     do {
       try body(w)
     } catch {
-      problems.append("recording stopped: \(error) (everything before it is kept in \(recordingPath ?? "the file"))")
       try? w.close()
       writer = nil
+      recordingFailed(error)
     }
+  }
+
+  /// A write to the recording failed (here or in the simulator's loop): said now, on standard
+  /// error, and kept for the summary and the exit status.
+  func recordingFailed(_ error: RecordingError) {
+    let kept = recordingPath ?? error.file
+    let at = firstT == nil ? "before the first sample" : "at t=\(fmt(lastT, 1)) s"
+    let line =
+      "recording stopped \(at): \(error) (what was written before it is kept in \(kept); "
+      + "the session goes on unrecorded)"
+    problems.append(line)
+    Console.err("error: \(line)")
+  }
+
+  /// Closing the recording failed (its last buffered lines could not be written).
+  func closingFailed(_ error: RecordingError) {
+    let line = "closing the recording: \(error) (the last second of samples may be missing)"
+    problems.append(line)
+    Console.err("error: \(line)")
   }
 
   func finish() -> SessionReport {
     if let w = writer {
-      do { try w.close() } catch { problems.append("closing the recording: \(error)") }
+      writer = nil
+      do { try w.close() } catch { closingFailed(error) }
     }
     let summary = analyzer.finish()
     let facts = RecordingFacts(

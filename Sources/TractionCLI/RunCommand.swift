@@ -20,8 +20,15 @@ public struct RunCommand: ParsableCommand {
 
       Lie prone and still for the first 3 seconds: that posture is θ = 0. Then rise onto the \
       elbows; the first rise teaches the monitor which way is up for your chest. Cues come big \
-      on the screen and, with --speak, out loud. Ctrl-C ends a live session; the recording is \
-      flushed and the summary printed.
+      on the screen and, with --speak, out loud. Ctrl-C (or SIGTERM, or a lost terminal) ends \
+      the session; the recording is flushed and closed and the summary printed.
+
+      A --bus or --hx711 you name must give a sensor, or run stops before the session with the \
+      reason. --record FILE must be a new file: an earlier session is never overwritten (the \
+      live default sessions/DATE-TIME.csv takes -2, -3, … when that second is taken). If the \
+      recording fails mid-session (a full disk), run says so, keeps what was written, coaches \
+      to the end, prints the summary and exits non-zero. With --json, standard output is the \
+      JSON alone and the cues go to standard error.
 
       Examples:
         traction run                              live, or a simulated session if no sensor
@@ -50,7 +57,8 @@ public struct RunCommand: ParsableCommand {
   var speak = false
 
   @Option(
-    help: ArgumentHelp("Write the session's recording here (live default: sessions/DATE-TIME.csv).", valueName: "file"))
+    help: ArgumentHelp(
+      "Write the session's recording to this new file (live default: sessions/DATE-TIME.csv).", valueName: "file"))
   var record: String?
 
   @Flag(help: "Do not write a recording.")
@@ -73,7 +81,7 @@ public struct RunCommand: ParsableCommand {
   @Option(help: "Stop a live session after this many seconds (default: at Ctrl-C).")
   var duration: Double?
 
-  @Flag(help: "At the end, print the summary as JSON (the fields of `replay --json`).")
+  @Flag(help: "At the end, print the summary as JSON (the fields of `replay --json`); cues go to standard error.")
   var json = false
 
   @Flag(help: "No cues, only the summary at the end.")
@@ -98,8 +106,9 @@ public struct RunCommand: ParsableCommand {
 
   public func run() throws {
     installStopHandlers()
-    let cues = CueOutput(speak: speak && !quiet)
-    for w in cues.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+    // With --json, standard output carries the JSON alone: the cues go to standard error.
+    let cues = CueOutput(speak: speak && !quiet, toStandardError: json)
+    for w in cues.warnings { Console.err("warning: \(w)") }
 
     var rig = DetectedRig()
     let clock = SystemClock()
@@ -108,6 +117,11 @@ public struct RunCommand: ParsableCommand {
       rig = HardwareProbe.probe(
         buses: buses, request: request, hx711: hx711.flatMap(HX711Wiring.init(argument:)),
         loadCalibration: LoadCellCalibration(offsetCounts: 0, newtonsPerCount: loadScale), clock: clock)
+      let unmet = rig.unmet(buses: buses, hx711: hx711.flatMap(HX711Wiring.init(argument:)))
+      if !rig.isEmpty && !unmet.isEmpty {
+        // Hardware named by option must be there: a session without it is not what was asked.
+        throw RunError.namedSensorMissing(unmet, found: rig.found)
+      }
       if rig.isEmpty {
         if !buses.isEmpty || hx711 != nil {
           // The user named hardware: say exactly what was tried, and do not pretend.
@@ -118,35 +132,84 @@ public struct RunCommand: ParsableCommand {
         )
       }
     }
-    let report: SessionReport
-    if rig.isEmpty {
-      report = try runSimulated(cues: cues)
-    } else {
-      report = try runLive(rig: rig, clock: clock, cues: cues)
-    }
+    let (session, report) =
+      rig.isEmpty ? try runSimulated(cues: cues) : try runLive(rig: rig, clock: clock, cues: cues)
     cues.waitForSpeech()
     if json {
-      print(try jsonString(report))
+      Console.out(try jsonString(report))
     } else {
-      print("")
-      print(report.text())
+      Console.out("")
+      Console.out(report.text())
+    }
+    // The summary covers the whole session; now say what did not go as asked, and exit non-zero.
+    if !session.problems.isEmpty {
+      throw RunError.recordingIncomplete(path: session.recordingPath ?? "", problems: session.problems)
+    }
+    if let why = Console.stdoutFailure {
+      throw RunError.outputFailed(why: why, recording: session.recordingPath)
     }
   }
 
   private func status(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    Console.err(text)
   }
 
+  /// Opens the recording. A name the user gave must be new: an earlier session is never
+  /// overwritten. The live default `sessions/DATE-TIME.csv` has one-second resolution, so a name
+  /// taken already (two runs in one second) gets `-2`, `-3`, … instead. The `O_EXCL` open is the
+  /// check, so two monitors started together cannot both take one name.
   private func openRecording(default defaultPath: String?, metadata: RecordingMetadata, layout: RecordingLayout) throws
     -> (RecordingWriter?, String?)
   {
     guard !noRecord, let path = record ?? defaultPath else { return (nil, nil) }
     let dir = RecordingCompanions.directory(of: path)
     if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-    return (try RecordingWriter(path: path, metadata: metadata, layout: layout), path)
+    if record != nil {
+      guard let writer = try Self.createNew(path, metadata: metadata, layout: layout) else {
+        throw RunError.recordingExists(path: path, suggestion: Self.freeName(near: path))
+      }
+      return (writer, path)
+    }
+    let (writer, taken) = try Self.createNumbered(path, metadata: metadata, layout: layout)
+    return (writer, taken)
   }
 
-  private func runLive(rig: DetectedRig, clock: SystemClock, cues: CueOutput) throws -> SessionReport {
+  /// A writer on the first of `numberedNames(path)` not taken yet, and its name.
+  static func createNumbered(_ path: String, metadata: RecordingMetadata, layout: RecordingLayout) throws
+    -> (RecordingWriter, String)
+  {
+    for candidate in numberedNames(path) {
+      if let writer = try createNew(candidate, metadata: metadata, layout: layout) { return (writer, candidate) }
+    }
+    throw RunError.recordingExists(path: path, suggestion: nil)
+  }
+
+  /// A writer on a new file at `path`, or nil when a file is there already.
+  private static func createNew(_ path: String, metadata: RecordingMetadata, layout: RecordingLayout)
+    throws(RecordingError) -> RecordingWriter?
+  {
+    do {
+      return try RecordingWriter(path: path, metadata: metadata, layout: layout)
+    } catch {
+      if error.kind == .alreadyExists { return nil }
+      throw error
+    }
+  }
+
+  /// `NAME.csv`, then `NAME-2.csv` … `NAME-999.csv`.
+  static func numberedNames(_ path: String) -> [String] {
+    let stem = RecordingCompanions.stem(ofRecording: path)
+    return [path] + (2...999).map { "\(stem)-\($0).csv" }
+  }
+
+  /// The first of `numberedNames(path)` after `path` with no file yet (only a suggestion: the
+  /// open that follows is the real check).
+  static func freeName(near path: String) -> String? {
+    numberedNames(path).dropFirst().first { !FileManager.default.fileExists(atPath: $0) }
+  }
+
+  private func runLive(rig: DetectedRig, clock: SystemClock, cues: CueOutput) throws -> (MonitorSession, SessionReport)
+  {
     for line in rig.found { status("found \(line)") }
     var acquisition = try SensorAcquisition(
       clock: clock, rateHz: rate, imu: rig.imu, imu2: rig.imu2, load: rig.load, durationSeconds: duration)
@@ -167,10 +230,10 @@ public struct RunCommand: ParsableCommand {
       session.handle(event)
     }
     acquisition.stop()
-    return withFacts(session.finish(), rate: acquisition.rateHz, layout: layout)
+    return (session, withFacts(session.finish(), rate: acquisition.rateHz, layout: layout))
   }
 
-  private func runSimulated(cues: CueOutput) throws -> SessionReport {
+  private func runSimulated(cues: CueOutput) throws -> (MonitorSession, SessionReport) {
     let config = ScenarioConfig(
       seed: seed, repCount: reps, variant: VariantChoice(rawValue: variant) ?? .mixed, rateHz: rate)
     let chips = try ThroughChipsSession(config: config)
@@ -180,16 +243,21 @@ public struct RunCommand: ParsableCommand {
         + "emulated chips, real drivers\(realtime ? ", at real speed" : "").")
     let session = MonitorSession(writer: nil, recordingPath: path, cues: cues, quiet: quiet)
     let wallStart = Date()
-    _ = try chips.run(recording: writer, truth: nil) { event in
-      if realtime, case .sample(let s) = event {
-        let wait = s.t - Date().timeIntervalSince(wallStart)
-        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-      }
-      session.handle(event)
-      return !stopRequested.load(ordering: .relaxed)
-    }
-    try writer?.close()
-    return withFacts(session.finish(), rate: rate, layout: chips.layout)
+    // The simulator's loop writes the recording (with its fault notes and end line); a failing
+    // write ends the recording, not the session, exactly as `MonitorSession` does live.
+    _ = try chips.run(
+      recording: writer, truth: nil,
+      observe: { event in
+        if realtime, case .sample(let s) = event {
+          let wait = s.t - Date().timeIntervalSince(wallStart)
+          if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+        }
+        session.handle(event)
+        return !stopRequested.load(ordering: .relaxed)
+      },
+      recordingFailed: { session.recordingFailed($0) })
+    do { try writer?.close() } catch { session.closingFailed(error) }
+    return (session, withFacts(session.finish(), rate: rate, layout: chips.layout))
   }
 
   private func withFacts(_ report: SessionReport, rate: Double, layout: RecordingLayout) -> SessionReport {
@@ -202,11 +270,33 @@ public struct RunCommand: ParsableCommand {
 
 enum RunError: Error, CustomStringConvertible {
   case noSensor([String])
+  /// A `--bus` or `--hx711` the user named gave no sensor, while others were found.
+  case namedSensorMissing([String], found: [String])
+  /// `--record FILE` names a file that exists: an earlier session, never overwritten.
+  case recordingExists(path: String, suggestion: String?)
+  /// Writing the recording failed during the session (the summary was printed).
+  case recordingIncomplete(path: String, problems: [String])
+  /// Standard output stopped taking the cues or the summary (a closed pipe, a lost terminal).
+  case outputFailed(why: String, recording: String?)
 
   var description: String {
     switch self {
     case .noSensor(let looked):
       return "no sensor found where you pointed:\n" + looked.map { "  - \($0)" }.joined(separator: "\n")
+    case .namedSensorMissing(let unmet, let found):
+      return "a sensor you named could not be used:\n" + unmet.map { "  - \($0)" }.joined(separator: "\n")
+        + "\nfound:\n" + found.map { "  - \($0)" }.joined(separator: "\n")
+        + "\nCheck its wiring, or leave the option out to run with the sensors found."
+    case .recordingExists(let path, let suggestion):
+      let other = suggestion.map { " (e.g. --record \($0))" } ?? ""
+      return "--record \(path): the file already exists and is kept as it is; "
+        + "choose another name\(other) or move the old recording away"
+    case .recordingIncomplete(let path, let problems):
+      return "the recording \(path.isEmpty ? "" : path + " ")is incomplete:\n"
+        + problems.map { "  - \($0)" }.joined(separator: "\n")
+    case .outputFailed(let why, let recording):
+      let kept = recording.map { "; the recording \($0) is complete" } ?? ""
+      return "standard output: write failed (\(why)): cues or the summary were not printed\(kept)"
     }
   }
 }

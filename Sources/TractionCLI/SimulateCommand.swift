@@ -43,7 +43,10 @@ public struct SimulateCommand: AsyncParsableCommand {
   @Option(help: "Seed of the session (of the first recording with --corpus).")
   public var seed: UInt64 = 1
 
-  @Option(help: ArgumentHelp("Write NAME.csv, NAME.labels.json and NAME.truth.csv.", valueName: "NAME"))
+  @Option(
+    help: ArgumentHelp(
+      "Write NAME.csv, NAME.labels.json and NAME.truth.csv (replacing them: the seed gives them again).",
+      valueName: "NAME"))
   public var out: String?
 
   @Option(help: "Number of reps, 1–4 (default: drawn from the seed).")

@@ -204,9 +204,10 @@ import TractionCore
       if case .sample = event { seen += 1 }
       return seen < 300
     }
-    // The 300th sample ended it before being written; the file still ends with its summary.
-    #expect(seen == 300 && result.samplesWritten == 299)
-    #expect(rec.writtenText.hasSuffix("\n") && rec.writtenText.contains("\n# end: 299 samples"))
+    // The 300th sample ended it after being written (what the observer counted is what the
+    // file holds); the file still ends with its summary.
+    #expect(seen == 300 && result.samplesWritten == 300 && rec.sampleCount == 300)
+    #expect(rec.writtenText.hasSuffix("\n") && rec.writtenText.contains("\n# end: 300 samples"))
     // A session runs once.
     #expect(throws: ThroughChipsError.self) { _ = try session.run(recording: nil, truth: nil) }
   }

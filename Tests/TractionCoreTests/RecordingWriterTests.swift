@@ -170,6 +170,25 @@ import Testing
     }
   }
 
+  @Test func existingFileIsRefusedUnlessReplacingIsAsked() throws {
+    let dir = try F.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("kept.csv").path
+    try "an earlier session\n".write(toFile: path, atomically: false, encoding: .utf8)
+    do {
+      _ = try RecordingWriter(path: path, metadata: .init(), layout: RecordingLayout())
+      Issue.record("an existing recording was opened for writing")
+    } catch {
+      #expect(error.kind == .alreadyExists)
+      #expect(error.file == path)
+    }
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "an earlier session\n")
+    let w = try RecordingWriter(
+      path: path, metadata: .init(), layout: RecordingLayout(), replaceExisting: true)
+    try w.close()
+    #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("# format: traction-recording/"))
+  }
+
   @Test func writesToDiskFlushingEverySecondOfSamples() throws {
     let dir = try F.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -21,18 +21,36 @@ final class ByteSink {
   private(set) var memoryBytes: [UInt8] = []
   let syncOnFlush: Bool
 
-  /// Creates or truncates `path` (mode 0644).
-  init(path: String, syncOnFlush: Bool) throws(RecordingError) {
+  /// Creates `path` (mode 0644). With `replaceExisting` an existing file is truncated; without
+  /// it an existing regular file is left untouched and `.alreadyExists` is thrown. The check is
+  /// the `open` itself (`O_EXCL`), so two writers racing for one name cannot both get it. A pipe
+  /// or device that exists (`/dev/stdout`, `/dev/fd/N`) holds nothing to lose and is opened.
+  init(path: String, syncOnFlush: Bool, replaceExisting: Bool) throws(RecordingError) {
     name = path
     self.syncOnFlush = syncOnFlush
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (replaceExisting ? O_TRUNC : O_EXCL)
+    var fd = open(path, flags, 0o644)
+    if fd < 0 && errno == EEXIST && !replaceExisting && !Self.isRegularFile(path) {
+      fd = open(path, O_WRONLY | O_CLOEXEC)
+    }
     if fd < 0 {
       let e = errno
+      if e == EEXIST && !replaceExisting {
+        throw RecordingError(
+          .alreadyExists, file: path, reason: "already exists; it is left as it is (nothing was written)")
+      }
       throw RecordingError(
         .writeFailed, file: path, reason: "cannot create: \(RecordingError.errnoText(e))")
     }
     target = .file(fd)
     buffer.reserveCapacity(1 << 16)
+  }
+
+  /// Whether `path` is a regular file (following links); false when it cannot be examined.
+  private static func isRegularFile(_ path: String) -> Bool {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return false }
+    return (st.st_mode & S_IFMT) == S_IFREG
   }
 
   init(memoryNamed name: String) {
@@ -90,19 +108,22 @@ final class ByteSink {
     }
   }
 
-  /// Flushes, syncs and closes; later writes throw `.closed`. Closing twice is harmless.
+  /// Flushes, syncs and closes; later writes throw `.closed`. Closing twice is harmless. The
+  /// descriptor is closed even when the last flush fails (a full disk), and that failure thrown.
   func close() throws(RecordingError) {
     guard let t = target else { return }
-    defer { target = nil }
-    try flush()
+    var failure: RecordingError? = nil
+    do { try flush() } catch { failure = error }
+    target = nil
     if case .file(let fd) = t {
       _ = fsync(fd)
-      if posixClose(fd) != 0 {
+      if posixClose(fd) != 0 && failure == nil {
         let e = errno
-        throw RecordingError(
+        failure = RecordingError(
           .writeFailed, file: name, reason: "close failed: \(RecordingError.errnoText(e))")
       }
     }
+    if let failure { throw failure }
   }
 
   deinit {

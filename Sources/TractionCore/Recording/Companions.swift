@@ -61,7 +61,7 @@ extension SessionLabels {
   /// Writes (replaces) a `NAME.labels.json` file.
   public func write(path: String) throws(RecordingError) {
     let bytes = try encoded(name: path)
-    let sink = try ByteSink(path: path, syncOnFlush: false)
+    let sink = try ByteSink(path: path, syncOnFlush: false, replaceExisting: true)
     sink.buffer = bytes
     try sink.close()
   }
@@ -120,7 +120,7 @@ public final class ThetaTraceWriter {
   private let flushInterval: Double
 
   public init(path: String, flushInterval: Double = 1.0) throws(RecordingError) {
-    sink = try ByteSink(path: path, syncOnFlush: false)
+    sink = try ByteSink(path: path, syncOnFlush: false, replaceExisting: true)
     self.flushInterval = flushInterval
     try start()
   }

@@ -50,6 +50,8 @@ public struct RecordingError: Error, CustomStringConvertible, Equatable, Sendabl
     case invalidSample
     /// The file could not be created or written (the message carries the errno text).
     case writeFailed
+    /// A writer asked not to replace an existing file found one there (nothing was written).
+    case alreadyExists
     /// A companion JSON file could not be decoded or encoded.
     case badJSON
     /// The reader or writer was used after `close()`.

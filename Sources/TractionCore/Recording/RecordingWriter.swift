@@ -31,13 +31,15 @@ public final class RecordingWriter {
   /// Room for the longest line: every known column once, each at most `FixedFormatter.maxLength`.
   static let maxLineLength = ColumnID.allCases.count * (FixedFormatter.maxLength + 1) + 1
 
-  /// Creates (or truncates) `path` and writes the metadata and header at once.
+  /// Creates `path` and writes the metadata and header at once. A recording is a session that
+  /// cannot be done again, so an existing file is refused (`.alreadyExists`, the file untouched)
+  /// unless `replaceExisting` says to truncate it (regenerable output such as `simulate --out`).
   public convenience init(
     path: String, metadata: RecordingMetadata, layout: RecordingLayout,
-    flushInterval: Double = 1.0, syncOnFlush: Bool = false
+    flushInterval: Double = 1.0, syncOnFlush: Bool = false, replaceExisting: Bool = false
   ) throws(RecordingError) {
     let slots = try Self.validate(name: path, metadata: metadata, layout: layout)
-    let sink = try ByteSink(path: path, syncOnFlush: syncOnFlush)
+    let sink = try ByteSink(path: path, syncOnFlush: syncOnFlush, replaceExisting: replaceExisting)
     try self.init(
       sink: sink, slots: slots, metadata: metadata, layout: layout, flushInterval: flushInterval)
   }

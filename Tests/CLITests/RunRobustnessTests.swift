@@ -1,0 +1,207 @@
+import ArgumentParser
+import Foundation
+import Testing
+import TractionCore
+
+@testable import TractionCLI
+
+/// `traction run` when things go wrong around it: an existing recording, a pipe or terminal that
+/// goes away, a signal, a full disk, a sensor named that is not there. The signal and output
+/// cases run the built `traction` as a subprocess (a signal or a closed stdout in the test
+/// process would hit the test runner).
+@Suite struct RunRobustnessTests {
+  // MARK: Existing recordings are never overwritten
+
+  @Test func anExistingRecordingNamedByRecordIsRefusedAndKept() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/keep.csv"
+    let earlier = "# format: traction-recording/1\nt_s,load_n\n0.0,1.0\n"
+    try earlier.write(toFile: path, atomically: false, encoding: .utf8)
+    let error = try #require(throws: RunError.self) {
+      try RunCommand.parse(["--simulate", "--quiet", "--record", path]).run()
+    }
+    #expect(error.description.contains(path) && error.description.contains("already exists"))
+    #expect(error.description.contains("keep-2.csv"))
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == earlier)
+  }
+
+  @Test func theDefaultNameTakesANumberWhenTheSecondIsTaken() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/20261121T093000Z.csv"
+    try "first\n".write(toFile: path, atomically: false, encoding: .utf8)
+    try "second\n".write(toFile: dir + "/20261121T093000Z-2.csv", atomically: false, encoding: .utf8)
+    let (writer, name) = try RunCommand.createNumbered(
+      path, metadata: RecordingMetadata(), layout: RecordingLayout(imu: true))
+    try writer.close()
+    #expect(name == dir + "/20261121T093000Z-3.csv")
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "first\n")
+    #expect(try String(contentsOfFile: dir + "/20261121T093000Z-2.csv", encoding: .utf8) == "second\n")
+  }
+
+  // MARK: Standard output, signals, a full disk (subprocess)
+
+  @Test func jsonKeepsStandardOutputForTheJSONAlone() throws {
+    let r = try Traction.run(["run", "--simulate", "--seed", "2", "--reps", "1", "--json", "--no-record"])
+    #expect(r.status == 0)
+    let object = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+    #expect(object?["reps"] != nil)
+    // The cues still show, on standard error.
+    #expect(r.err.contains("REP 1"))
+  }
+
+  /// Ctrl-C, kill and a dropped SSH session (SIGHUP) all end the session cleanly: the file is
+  /// closed with its end line, and the summary counts the samples the file holds.
+  @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+  func aStopSignalEndsCleanlyAndTheSummaryMatchesTheFile(signal: Int32) throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/x.csv"
+    let r = try Traction.run(
+      ["run", "--simulate", "--realtime", "--quiet", "--json", "--record", path], signal: signal, after: 1.5)
+    #expect(r.reason == .exit && r.status == 0, "stderr: \(r.err)")
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let lastLine = text.split(separator: "\n").last.map(String.init) ?? ""
+    #expect(lastLine.hasPrefix("# end: "))
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    let claimed = (object["recording"] as? [String: Any])?["samples"] as? Int
+    let held = try RecordingAnalysis.analyze(path: path).recording.samples
+    #expect(held > 0 && claimed == held)
+    #expect(lastLine.hasPrefix("# end: \(held) samples"))
+  }
+
+  /// `traction run --record x.csv | head -1`: the reader is gone, so printing stops, but the
+  /// process is not killed and the recording is closed whole; the exit status says the output
+  /// failed.
+  @Test func aClosedStandardOutputStopsPrintingButNotTheRecording() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/y.csv"
+    let r = try Traction.run(["run", "--simulate", "--reps", "1", "--record", path], closedStdout: true)
+    #expect(r.reason == .exit && r.status != 0)
+    #expect(r.err.contains("standard output") && r.err.contains("Broken pipe"))
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(text.split(separator: "\n").last?.hasPrefix("# end: ") == true)
+  }
+
+  /// A write error mid-session (here the file-size limit, as a full disk would): said at once
+  /// naming the file, the session and its summary go on to the end, what was written stays
+  /// readable, and the exit status is non-zero because the recording is incomplete.
+  @Test func aWriteErrorMidSessionKeepsTheSessionAndExitsNonZero() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/full.csv"
+    let r = try Traction.run(
+      ["run", "--simulate", "--seed", "3", "--quiet", "--record", path], fileSizeLimitBlocks: 200)
+    #expect(r.reason == .exit && r.status != 0)
+    #expect(r.err.contains(path) && r.err.contains("write failed"))
+    #expect(r.err.contains("incomplete"))
+    // The whole session's summary: every rep of the scenario, not only the recorded part.
+    #expect(r.out.contains("3 reps"))
+    let report = try RecordingAnalysis.analyze(path: path)
+    #expect(report.recording.samples > 100)
+  }
+
+  // MARK: A sensor named by option must be there
+
+  @Test func aNamedBusOrHX711ThatGaveNothingIsUnmet() throws {
+    var rig = DetectedRig()
+    rig.sensorsOnBus = ["/dev/i2c-1": 2]
+    rig.looked = [
+      "/dev/i2c-10: cannot open: No such file or directory",
+      "HX711 on /dev/gpiochip0 lines 5/6: DOUT never went low",
+    ]
+    let wiring = try #require(HX711Wiring(argument: "gpiochip0:5:6"))
+    let unmet = rig.unmet(buses: ["/dev/i2c-1", "/dev/i2c-10", "/dev/i2c-1"], hx711: wiring)
+    #expect(unmet.count == 2)
+    #expect(unmet.first == "--bus /dev/i2c-10: no sensor: /dev/i2c-10: cannot open: No such file or directory")
+    #expect(unmet.last?.contains("--hx711") == true && unmet.last?.contains("DOUT never went low") == true)
+    rig.hx711Found = true
+    rig.sensorsOnBus["/dev/i2c-10"] = 1
+    #expect(rig.unmet(buses: ["/dev/i2c-1", "/dev/i2c-10"], hx711: wiring).isEmpty)
+    // Nothing named, nothing required.
+    #expect(DetectedRig().unmet(buses: [], hx711: nil).isEmpty)
+  }
+
+  @Test func aMissingNamedSensorIsAnErrorNamingItAndWhatWasFound() {
+    let e = RunError.namedSensorMissing(
+      ["--hx711 /dev/gpiochip0:5:6: HX711 on /dev/gpiochip0 lines 5/6: busy"],
+      found: ["upper-back IMU: MPU-6050 on /dev/i2c-1 at 0x68"])
+    #expect(e.description.contains("--hx711 /dev/gpiochip0:5:6") && e.description.contains("busy"))
+    #expect(e.description.contains("upper-back IMU"))
+  }
+}
+
+/// The built `traction`, run as a subprocess with its output in files.
+enum Traction {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  /// Beside the test bundle (the same build), else in the package's `.build/debug`.
+  static let binary: String? = {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+      .appendingPathComponent("traction").path
+    let debug = root.appendingPathComponent(".build/debug/traction").path
+    return [beside, debug].first { FileManager.default.isExecutableFile(atPath: $0) }
+  }()
+
+  struct Outcome {
+    var status: Int32
+    var reason: Process.TerminationReason
+    var out: String
+    var err: String
+  }
+
+  /// Runs `traction args`: with `signal`, sends it `after` seconds; with `closedStdout`, its
+  /// standard output is a pipe nobody reads (the read end closed); with `fileSizeLimitBlocks`,
+  /// under `ulimit -f`.
+  static func run(
+    _ args: [String], signal: Int32? = nil, after: Double = 0, closedStdout: Bool = false,
+    fileSizeLimitBlocks: Int? = nil
+  ) throws -> Outcome {
+    let binary = try #require(Self.binary, "build traction first (swift build --build-tests)")
+    let dir = NSTemporaryDirectory() + "traction-sub-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let outPath = dir + "/out"
+    let errPath = dir + "/err"
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    let outFile = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    let errFile = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    defer {
+      try? outFile.close()
+      try? errFile.close()
+    }
+    let p = Process()
+    if let blocks = fileSizeLimitBlocks {
+      p.executableURL = URL(fileURLWithPath: "/bin/sh")
+      p.arguments = ["-c", "ulimit -f \(blocks) && exec \"$0\" \"$@\"", binary] + args
+    } else {
+      p.executableURL = URL(fileURLWithPath: binary)
+      p.arguments = args
+    }
+    var pipe: Pipe? = nil
+    if closedStdout {
+      let pp = Pipe()
+      try pp.fileHandleForReading.close()
+      p.standardOutput = pp
+      pipe = pp
+    } else {
+      p.standardOutput = outFile
+    }
+    p.standardError = errFile
+    try p.run()
+    if closedStdout { try pipe?.fileHandleForWriting.close() }
+    if let signal {
+      Thread.sleep(forTimeInterval: after)
+      kill(p.processIdentifier, signal)
+    }
+    p.waitUntilExit()
+    return Outcome(
+      status: p.terminationStatus, reason: p.terminationReason,
+      out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+      err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+  }
+}
