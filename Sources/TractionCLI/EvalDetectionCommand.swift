@@ -59,16 +59,12 @@ public struct EvalDetectionCommand: ParsableCommand {
   /// The recordings in `dir` that have labels, sorted by name.
   static func labelledRecordings(in dir: String) throws -> [String] {
     let fm = FileManager.default
-    var isDir: ObjCBool = false
-    guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-      throw ValidationError("\(dir): no such directory")
-    }
-    let names = try fm.contentsOfDirectory(atPath: dir).sorted()
+    let names = try FolderCheck.contents(dir).sorted()
     let paths = names.filter { $0.hasSuffix(".csv") && !$0.hasSuffix(".truth.csv") }
       .map { (dir as NSString).appendingPathComponent($0) }
       .filter { fm.fileExists(atPath: RecordingCompanions.labelsPath(forRecording: $0)) }
     guard !paths.isEmpty else {
-      throw ValidationError("\(dir): no recording with a NAME.labels.json beside it")
+      throw CommandFailure("\(dir): no recording with a NAME.labels.json beside it")
     }
     return paths
   }

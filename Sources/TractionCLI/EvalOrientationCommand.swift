@@ -35,7 +35,7 @@ public struct EvalOrientationCommand: AsyncParsableCommand {
   public func run() async throws {
     let parameters = try filter.parameters()
     let paths = try BROADTrial.trialPaths(in: directory)
-    guard !paths.isEmpty else { throw ValidationError("no .csv files in \(directory)") }
+    guard !paths.isEmpty else { throw CommandFailure("\(directory): no .csv files in this folder") }
     var scores: [OrientationEvaluation.TrialScore] = []
     for path in paths {
       let trial = try BROADTrial.load(path: path)
@@ -87,6 +87,8 @@ struct FusionFilterOptions: ParsableArguments {
         "Default: BROAD's IMU against its optical reference (\(BROADTrial.imuLatency * 1000) ms, measured on the development subset). 0 turns prediction off."
     ))
   var latency: Double = BROADTrial.imuLatency
+
+  func validate() throws { _ = try parameters() }
 
   func parameters() throws -> InclinationFilter.Parameters {
     guard estimator == "inclination" || estimator == "complementary" else {
