@@ -58,4 +58,32 @@ import TractionCore
       #expect(f.message.contains("Usage: \(usage)"), "\(args): \(f.message)")
     }
   }
+
+  /// `replay --trace` truncates its output: it must refuse, before opening anything, a trace that
+  /// is the recording (by another spelling, a symlink or a hard link) or one of its companions.
+  @Test func replayRefusesATraceThatIsTheRecordingByAnyName() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 7, repCount: 1, variant: .basic, rateHz: 50)
+    _ = try SimulatedRecordingFiles.write(config: config, stem: dir + "/s")
+    let fm = FileManager.default
+    try fm.createSymbolicLink(atPath: dir + "/link.csv", withDestinationPath: dir + "/s.csv")
+    try fm.linkItem(atPath: dir + "/s.csv", toPath: dir + "/hard.csv")
+    let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/s.csv"))
+    let truthBefore = try Data(contentsOf: URL(fileURLWithPath: dir + "/s.truth.csv"))
+    for trace in [
+      dir + "/./s.csv", dir + "/link.csv", dir + "/hard.csv", dir + "//s.csv", dir + "/s.truth.csv",
+      dir + "/s.labels.json",
+    ] {
+      let f = try #require(await Self.failure(["replay", dir + "/s.csv", "--trace", trace]), "\(trace)")
+      #expect(f.code == 64, "\(trace): \(f.message)")
+      #expect(f.message.contains("would destroy it"), "\(trace): \(f.message)")
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/s.csv")) == before)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/s.truth.csv")) == truthBefore)
+    // A recording that does not open leaves no trace file behind.
+    let missing = try #require(await Self.failure(["replay", dir + "/none.csv", "--trace", dir + "/t.csv"]))
+    #expect(missing.code == 1)
+    #expect(!fm.fileExists(atPath: dir + "/t.csv"))
+  }
 }

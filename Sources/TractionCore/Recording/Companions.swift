@@ -16,6 +16,17 @@ public enum RecordingCompanions {
     stem(ofRecording: path) + ".truth.csv"
   }
 
+  /// True when `a` and `b` are the same existing file: the same device and inode once symbolic
+  /// links are followed, so `./x.csv`, `x.csv`, a symlink to it and a hard link all match. False
+  /// when either does not exist. Checked before opening an output (which truncates it) that must
+  /// not be one of the inputs.
+  public static func isSameFile(_ a: String, _ b: String) -> Bool {
+    var sa = stat()
+    var sb = stat()
+    guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+  }
+
   /// The directory part of `path` ("" for a bare file name, "/" at the root), to create before
   /// writing there. (Foundation's `deletingLastPathComponent` traps on a bare name on Linux.)
   public static func directory(of path: String) -> String {
