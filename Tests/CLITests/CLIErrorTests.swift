@@ -86,4 +86,41 @@ import TractionCore
     #expect(missing.code == 1)
     #expect(!fm.fileExists(atPath: dir + "/t.csv"))
   }
+
+  /// `simulate --out` with no name, or a folder, would write hidden `.csv`, `.labels.json`,
+  /// `.truth.csv`: an option error instead, saying what a valid value looks like.
+  @Test func simulateOutMustNameAFile() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    for out in ["", dir + "/", dir + "/.csv", dir + "/.", ".csv"] {
+      let f = try #require(await Self.failure(["simulate", "--out", out, "--quiet"]), "'\(out)'")
+      #expect(f.code == 64, "'\(out)': \(f.message)")
+      #expect(f.message.contains("--out '\(out)'"), "\(f.message)")
+      #expect(f.message.contains("e.g. --out s7"), "\(f.message)")
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    #expect(!FileManager.default.fileExists(atPath: ".labels.json"))
+    let corpus = try #require(await Self.failure(["simulate", "--corpus", "", "--count", "1"]))
+    #expect(corpus.code == 64 && corpus.message.contains("--corpus needs a folder name"), "\(corpus.message)")
+  }
+
+  /// A file where a folder of the output path should be: one clear line, not an NSError dump.
+  @Test func aFileInTheWayOfAnOutputFolderIsNamed() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "x\n".write(toFile: dir + "/s7.csv", atomically: true, encoding: .utf8)
+    for args in [
+      ["simulate", "--out", dir + "/s7.csv/x", "--quiet"], ["simulate", "--out", dir + "/s7.csv/y/z", "--quiet"],
+      ["simulate", "--corpus", dir + "/s7.csv/c", "--count", "1", "--quiet"],
+    ] {
+      let f = try #require(await Self.failure(args), "\(args)")
+      #expect(f.code == 1, "\(args): \(f.message)")
+      #expect(f.message.contains("cannot create folder \(dir)/s7.csv: a file of that name exists"), "\(f.message)")
+      #expect(!f.message.contains("NSCocoaErrorDomain"), "\(f.message)")
+    }
+    #expect(try String(contentsOfFile: dir + "/s7.csv", encoding: .utf8) == "x\n")
+    // Missing parents are still created.
+    #expect(await Self.failure(["simulate", "--out", dir + "/new/deep/a", "--quiet", "--rate", "50"]) == nil)
+    #expect(FileManager.default.fileExists(atPath: dir + "/new/deep/a.truth.csv"))
+  }
 }

@@ -27,6 +27,40 @@ public enum RecordingCompanions {
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
   }
 
+  /// Why `stem` (the NAME of `NAME.csv`, `NAME.labels.json`, `NAME.truth.csv`, as given to
+  /// `simulate --out` or `run --record`, with or without `.csv`) names no file, or nil when it is
+  /// usable: empty, or a folder ("runs/", ".", "..") would write hidden files `.csv`, `.labels.json`.
+  public static func stemProblem(_ path: String) -> String? {
+    let stem = stem(ofRecording: path)
+    let last = stem.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+    if stem.isEmpty || (last.isEmpty && path.hasSuffix(".csv")) { return "needs a name" }
+    if last.isEmpty || last == "." || last == ".." { return "names a folder, not a file" }
+    return nil
+  }
+
+  /// Creates folder `path` and any missing parents (mode 0755), like `mkdir -p`. The error names
+  /// the part that failed: `runs/s7.csv: cannot create folder s7.csv: a file of that name exists`
+  /// (`for` is the file that was to be written there, used as the error's file).
+  public static func createDirectory(_ path: String, for target: String? = nil) throws(RecordingError) {
+    guard !path.isEmpty else { return }
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for part in path.split(separator: "/") {
+      if !prefix.isEmpty && !prefix.hasSuffix("/") { prefix += "/" }
+      prefix += part
+      if mkdir(prefix, 0o755) == 0 { continue }
+      let e = errno
+      var st = stat()
+      if stat(prefix, &st) == 0 {
+        if (st.st_mode & S_IFMT) == S_IFDIR { continue }
+        throw RecordingError(
+          .writeFailed, file: target ?? path, reason: "cannot create folder \(prefix): a file of that name exists")
+      }
+      throw RecordingError(
+        .writeFailed, file: target ?? path,
+        reason: "cannot create folder \(prefix): \(RecordingError.errnoText(e))")
+    }
+  }
+
   /// The directory part of `path` ("" for a bare file name, "/" at the root), to create before
   /// writing there. (Foundation's `deletingLastPathComponent` traps on a bare name on Linux.)
   public static func directory(of path: String) -> String {
