@@ -81,13 +81,119 @@ extension SessionLabels {
     if bytes.isEmpty {
       throw RecordingError(.empty, file: name, reason: "the labels file is empty")
     }
+    let labels: SessionLabels
     do {
-      return try JSONDecoder().decode(SessionLabels.self, from: Data(bytes))
+      labels = try JSONDecoder().decode(SessionLabels.self, from: Data(bytes))
     } catch let e as DecodingError {
+      if case .dataCorrupted(let c) = e, c.codingPath.isEmpty {
+        throw syntaxError(bytes, name: name, underlying: c.underlyingError)
+      }
       throw RecordingError(.badJSON, file: name, reason: describe(e))
     } catch {
       throw RecordingError(.badJSON, file: name, reason: "\(error)")
     }
+    if let problem = labels.problem() {
+      throw RecordingError(.badJSON, file: name, reason: problem)
+    }
+    return labels
+  }
+
+  /// The first entry that cannot describe what happened in a recording, as
+  /// `holds[2]: end 3.1 s is before start 5.0 s`, or nil when all are sound: every time finite and
+  /// not negative, every end at or after its start, every angle finite.
+  public func problem() -> String? {
+    func times(_ what: String, _ start: Double, _ end: Double) -> String? {
+      for (name, t) in [("start", start), ("end", end)] where !(t.isFinite && t >= 0) {
+        return "\(what): \(name) \(t) s is not a time in the recording (seconds from 0)"
+      }
+      return end < start ? "\(what): end \(end) s is before start \(start) s" : nil
+    }
+    func angle(_ what: String, _ key: String, _ v: Double) -> String? {
+      v.isFinite ? nil : "\(what): \(key) \(v) is not an angle"
+    }
+    for (i, r) in reps.enumerated() {
+      if let p = times("reps[\(i)]", r.start, r.end) ?? angle("reps[\(i)]", "peak_deg", r.peakDeg) { return p }
+    }
+    for (i, h) in holds.enumerated() {
+      if let p = times("holds[\(i)]", h.start, h.end) ?? angle("holds[\(i)]", "mean_deg", h.meanDeg) { return p }
+    }
+    for (i, s) in breathSteps.enumerated() {
+      if !(s.t.isFinite && s.t >= 0) {
+        return "breath_steps[\(i)]: t \(s.t) s is not a time in the recording (seconds from 0)"
+      }
+      if let p = angle("breath_steps[\(i)]", "rise_deg", s.riseDeg) { return p }
+    }
+    return nil
+  }
+
+  /// Text that is not JSON: the parser's reason with the line and column it points at. Foundation
+  /// gives "around line 8, column 3" on Darwin, "around character 27" (a 0-based byte offset)
+  /// elsewhere, and nothing when the decoder drops the underlying error; then the text is parsed
+  /// again by `JSONSerialization` for its reason.
+  private static func syntaxError(_ bytes: [UInt8], name: String, underlying: (any Error)?) -> RecordingError {
+    var reason = (underlying as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+    if reason == nil {
+      do {
+        _ = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+      } catch {
+        reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+      }
+    }
+    guard var text = reason else {
+      return RecordingError(.badJSON, file: name, reason: "not valid JSON")
+    }
+    var line: Int? = nil
+    var column: Int? = nil
+    if let (l, c) = Self.lineAndColumn(in: text) {
+      (line, column) = (l, c)
+    } else if let offset = Self.number(after: "character ", in: text) {
+      (line, column) = Self.position(ofByte: offset, in: bytes)
+    } else if text.hasPrefix("Unexpected end of file") {
+      (line, column) = Self.position(ofByte: bytes.count, in: bytes)
+    } else if text.hasPrefix("Number "), let end = text.range(of: " is not representable")?.lowerBound {
+      // "Number 1e999 is not representable in Swift.": found by its text.
+      let number = Array(text[text.index(text.startIndex, offsetBy: 7)..<end].utf8)
+      if !number.isEmpty, let at = Self.firstIndex(of: number, in: bytes) {
+        (line, column) = Self.position(ofByte: at, in: bytes)
+      }
+    }
+    // The location is in the error's line and column; drop Foundation's own wording of it.
+    for marker in [" around line", " around character"] {
+      if line != nil, let r = text.range(of: marker) { text = String(text[..<r.lowerBound]) }
+    }
+    if text.hasSuffix(".") { text.removeLast() }
+    return RecordingError(.badJSON, file: name, line: line, column: column, reason: "not valid JSON: \(text)")
+  }
+
+  private static func number(after marker: String, in text: String) -> Int? {
+    guard let r = text.range(of: marker) else { return nil }
+    return Int(text[r.upperBound...].prefix { $0.isNumber })
+  }
+
+  private static func lineAndColumn(in text: String) -> (Int, Int)? {
+    guard let l = number(after: "line ", in: text), let c = number(after: "column ", in: text) else { return nil }
+    return (l, c)
+  }
+
+  /// 1-based line and column (in characters) of byte `offset`.
+  private static func position(ofByte offset: Int, in bytes: [UInt8]) -> (Int, Int) {
+    let end = min(max(offset, 0), bytes.count)
+    var line = 1
+    var lineStart = 0
+    for k in 0..<end where bytes[k] == 0x0A {
+      line += 1
+      lineStart = k + 1
+    }
+    let column = String(decoding: bytes[lineStart..<end], as: UTF8.self).count + 1
+    return (line, column)
+  }
+
+  private static func firstIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
+    guard needle.count <= bytes.count else { return nil }
+    for k in 0...(bytes.count - needle.count) where bytes[k] == needle[0] {
+      if Array(bytes[k..<(k + needle.count)]) == needle { return k }
+    }
+    return nil
   }
 
   /// The JSON text written by `write(path:)`: sorted keys, indented, newline at the end.
@@ -115,11 +221,13 @@ extension SessionLabels {
     func path(_ c: [any CodingKey]) -> String {
       c.isEmpty
         ? "top level"
-        : c.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        : c.enumerated().map { i, k in
+          k.intValue.map { "[\($0)]" } ?? (i == 0 ? k.stringValue : ".\(k.stringValue)")
+        }.joined()
     }
     switch e {
     case .dataCorrupted(let c):
-      return "not valid JSON at \(path(c.codingPath)): \(c.debugDescription)"
+      return "\(path(c.codingPath)): \(c.debugDescription)"
     case .keyNotFound(let k, let c):
       return "missing key '\(k.stringValue)' at \(path(c.codingPath))"
     case .typeMismatch(_, let c), .valueNotFound(_, let c):
