@@ -123,4 +123,47 @@ import TractionCore
     #expect(await Self.failure(["simulate", "--out", dir + "/new/deep/a", "--quiet", "--rate", "50"]) == nil)
     #expect(FileManager.default.fileExists(atPath: dir + "/new/deep/a.truth.csv"))
   }
+
+  /// `eval detection` pairs NAME.truth.csv with the samples one to one: a truth that is shifted,
+  /// short, empty or too long is an error naming the truth file, never a silently smaller RMSE.
+  @Test func evalDetectionRejectsATruthThatDoesNotLineUp() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 3, repCount: 1, variant: .basic, rateHz: 50)
+    let sim = try SimulatedRecordingFiles.write(config: config, stem: dir + "/sim-3")
+    let truthPath = dir + "/sim-3.truth.csv"
+    let good = try String(contentsOfFile: truthPath, encoding: .utf8)
+    let score = try EvalDetectionCommand.score(recording: dir + "/sim-3.csv")
+    #expect(score.theta?.sampleCount == sim.samples)
+
+    let lines = good.split(separator: "\n").map(String.init)
+    let shifted =
+      [lines[0]]
+      + lines.dropFirst().map { l -> String in
+        let f = l.split(separator: ",")
+        return String(format: "%.6f,", Double(f[0])! + 0.0005) + f[1]
+      }
+    let cases: [(String, String)] = [
+      (shifted.joined(separator: "\n") + "\n", "sim-3.truth.csv:2: t_s 0.0005 matches no sample"),
+      (
+        lines.prefix(11).joined(separator: "\n") + "\n",
+        "sim-3.truth.csv: 10 of \(sim.samples) samples have a true angle"
+      ),
+      (lines[0] + "\n", "sim-3.truth.csv: 0 of \(sim.samples) samples have a true angle"),
+      (good + "999,1\n", "sim-3.truth.csv:\(lines.count + 1): t_s 999.0 matches no sample"),
+      (
+        (lines.prefix(5) + lines.dropFirst(6)).joined(separator: "\n") + "\n",
+        "sim-3.truth.csv:6: t_s 0.1 matches no sample"
+      ),
+    ]
+    for (text, message) in cases {
+      try text.write(toFile: truthPath, atomically: true, encoding: .utf8)
+      #expect(throws: (any Error).self) { try EvalDetectionCommand.score(recording: dir + "/sim-3.csv") }
+      do {
+        _ = try EvalDetectionCommand.score(recording: dir + "/sim-3.csv")
+      } catch {
+        #expect("\(error)".contains(message), "\(error)")
+      }
+    }
+  }
 }
