@@ -115,7 +115,9 @@ public struct ReplayCommand: ParsableCommand {
     if let trace {
       // Only once the recording opens, so a mistyped recording name leaves no empty trace behind.
       _ = try RecordingReader(path: file)
-      tracer = try ThetaTraceWriter(path: trace)
+      // Every digit the recording's t_s has: one row per sample even where samples are less
+      // than 1 µs apart.
+      tracer = try ThetaTraceWriter(path: trace, timeDigits: .asNeeded)
     } else {
       tracer = nil
     }

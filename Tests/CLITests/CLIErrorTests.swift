@@ -166,4 +166,23 @@ import TractionCore
       }
     }
   }
+
+  /// A valid recording whose t_s steps by less than 1 µs replays, and its trace keeps one row per
+  /// sample with the sample's exact t_s.
+  @Test func traceOfSubMicrosecondStepsHasEverySample() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var text = "# format: traction-recording/1\nt_s,load_n\n"
+    for k in 0..<300 { text += String(format: "%.7f,%.2f\n", 1 + Double(k) * 5e-7, 100 + Double(k % 7)) }
+    try text.write(toFile: dir + "/sub.csv", atomically: true, encoding: .utf8)
+    #expect(await Self.failure(["replay", dir + "/sub.csv", "--trace", dir + "/sub.theta.csv"]) == nil)
+    var reader = try TruthReader(path: dir + "/sub.theta.csv")
+    var times: [Double] = []
+    while let p = try reader.next() { times.append(p.t) }
+    var recording = try RecordingReader(path: dir + "/sub.csv")
+    var expected: [Double] = []
+    while let s = try recording.next() { expected.append(s.t) }
+    #expect(times == expected)
+    #expect(times.count == 300)
+  }
 }

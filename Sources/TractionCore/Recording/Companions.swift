@@ -260,27 +260,45 @@ public struct ThetaPoint: Sendable, Equatable {
 }
 
 /// Streams a `t_s,theta_deg` CSV: the simulator's `NAME.truth.csv` and `replay --trace FILE`.
-/// Times with 6 decimals, angles with 4 (0.0001°); buffered and flushed every second of time.
+/// Times with 6 decimals (or as many as they need, see `TimeDigits`), angles with 4 (0.0001°);
+/// buffered and flushed every second of time.
 public final class ThetaTraceWriter {
   public static let header = "t_s,theta_deg"
   public static let thetaDecimals = 4
+
+  /// How times are written.
+  public enum TimeDigits: Sendable {
+    /// Rounded to 6 decimals (1 µs), like the recording writer: times less than 1 µs apart throw.
+    case microseconds
+    /// Exactly: 6 decimals when that is the time (any time read from a file written with 6 or
+    /// fewer), otherwise the shortest text that reads back as the same number (`1.0000005`,
+    /// `5e-07`). One row per point for any strictly increasing times, e.g. a trace of a
+    /// recording whose `t_s` steps by less than 1 µs.
+    case asNeeded
+  }
 
   public var name: String { sink.name }
   public private(set) var pointCount = 0
   private let sink: ByteSink
   private var lastT: Int64? = nil
+  private var lastExactT: Double? = nil
   private var lastFlushT: Double? = nil
   private let flushInterval: Double
+  public let timeDigits: TimeDigits
 
-  public init(path: String, flushInterval: Double = 1.0) throws(RecordingError) {
+  public init(path: String, flushInterval: Double = 1.0, timeDigits: TimeDigits = .microseconds)
+    throws(RecordingError)
+  {
     sink = try ByteSink(path: path, syncOnFlush: false)
     self.flushInterval = flushInterval
+    self.timeDigits = timeDigits
     try start()
   }
 
-  public init(memoryNamed name: String) throws(RecordingError) {
+  public init(memoryNamed name: String, timeDigits: TimeDigits = .microseconds) throws(RecordingError) {
     sink = ByteSink(memoryNamed: name)
     flushInterval = 1.0
+    self.timeDigits = timeDigits
     try start()
   }
 
@@ -293,7 +311,8 @@ public final class ThetaTraceWriter {
     try write(t: p.t, thetaDeg: p.thetaDeg)
   }
 
-  /// Appends one point; nan/inf or a time that does not increase (at 1 µs) throw.
+  /// Appends one point; nan/inf or a time that does not increase (at 1 µs with `.microseconds`)
+  /// throw.
   public func write(t: Double, thetaDeg: Double) throws(RecordingError) {
     try sink.checkOpen()
     let n = pointCount + 1
@@ -307,13 +326,30 @@ public final class ThetaTraceWriter {
         .invalidSample, file: name, column: 2, columnName: "theta_deg",
         reason: "point \(n): \(thetaDeg) is not a valid angle")
     }
-    if let lastT, q <= lastT {
-      throw RecordingError(
-        .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
-        reason: "point \(n): t_s \(t) does not increase at 1 µs precision")
+    switch timeDigits {
+    case .microseconds:
+      if let lastT, q <= lastT {
+        throw RecordingError(
+          .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
+          reason: "point \(n): t_s \(t) does not increase at 1 µs precision")
+      }
+      lastT = q
+      FixedFormatter.appendScaled(q, decimals: 6, to: &sink.buffer)
+    case .asNeeded:
+      if let lastExactT, !(t > lastExactT) {
+        throw RecordingError(
+          .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
+          reason: "point \(n): t_s \(t) is not after the previous point's \(lastExactT)")
+      }
+      lastExactT = t
+      // Both are exact integers below 2^53, so the division is the correctly rounded value of
+      // the 6-decimal text: equal to `t` exactly when that text reads back as `t`.
+      if Double(q) / 1e6 == t {
+        FixedFormatter.appendScaled(q, decimals: 6, to: &sink.buffer)
+      } else {
+        sink.buffer.append(contentsOf: "\(t)".utf8)
+      }
     }
-    lastT = q
-    FixedFormatter.appendScaled(q, decimals: 6, to: &sink.buffer)
     sink.buffer.append(UInt8(ascii: ","))
     FixedFormatter.append(thetaDeg, decimals: Self.thetaDecimals, to: &sink.buffer)
     sink.buffer.append(0x0A)
