@@ -185,4 +185,43 @@ import TractionCore
     #expect(times == expected)
     #expect(times.count == 300)
   }
+
+  /// BROAD-like trials: `inf` in an IMU column is an error with file, line and column; a trial
+  /// with no ground truth says so (never "rmse nan°") and is left out of the mean.
+  @Test func orientationAndBenchRejectInfinityAndNameTrialsWithoutTruth() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let header = "t_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,gt_qw,gt_qx,gt_qy,gt_qz,movement\n"
+    func trial(movement: Int, gt: String = "1,0,0,0", inf: Bool = false) -> String {
+      var text = header
+      for k in 0..<200 {
+        let acc = inf && k == 100 ? "inf" : "0"
+        text += String(format: "%.6f", Double(k) * 0.0035) + ",\(acc),0,9.81,0,0,0,\(gt),\(movement)\n"
+      }
+      return text
+    }
+    try trial(movement: 1).write(toFile: dir + "/a.csv", atomically: true, encoding: .utf8)
+    try trial(movement: 1, gt: "nan,nan,nan,nan").write(toFile: dir + "/b.csv", atomically: true, encoding: .utf8)
+    let b = try BROADTrial.load(path: dir + "/b.csv")
+    let score = OrientationEvaluation.score(b, estimator: ComplementaryFilter())
+    let line = EvalOrientationCommand.textLine(score)
+    #expect(line.contains("no ground truth") && !line.contains("nan"), "\(line)")
+    #expect(await Self.failure(["eval", "orientation", dir]) == nil)
+    let json = EvalOrientationCommand.jsonReport([
+      OrientationEvaluation.TrialScore(name: "a", rmseDegrees: 0.5, maxErrorDegrees: 1, scoredSamples: 10), score,
+    ])
+    #expect(json.hasSuffix("\"mean_rmse_deg\": 0.5}"), "\(json)")
+
+    // Only trials without ground truth: nothing to score is an error.
+    try FileManager.default.removeItem(atPath: dir + "/a.csv")
+    let none = try #require(await Self.failure(["eval", "orientation", dir]))
+    #expect(none.code == 1 && none.message.contains("no trial has ground truth"), "\(none.message)")
+
+    try trial(movement: 1, inf: true).write(toFile: dir + "/c.csv", atomically: true, encoding: .utf8)
+    for args in [["eval", "orientation", dir], ["bench", "fusion", "--data", dir + "/c.csv", "--runs", "1"]] {
+      let f = try #require(await Self.failure(args), "\(args)")
+      #expect(f.code == 1, "\(args): \(f.message)")
+      #expect(f.message.contains("c.csv:102: column 2 (acc_x): 'inf' is not a finite number"), "\(f.message)")
+    }
+  }
 }
