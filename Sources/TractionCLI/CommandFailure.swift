@@ -1,4 +1,5 @@
 import Foundation
+import TractionCore
 
 /// A failure while a command runs (a missing folder, an unreadable or mismatched file), as
 /// opposed to a bad option: the argument parser prints just "Error: <message>" and exits 1,
@@ -9,7 +10,8 @@ import Foundation
 struct CommandFailure: Error, CustomStringConvertible {
   var description: String
 
-  init(_ message: String) { description = message }
+  /// Control characters in `message` (from a file or folder name) are shown escaped.
+  init(_ message: String) { description = escapingControlCharacters(message) }
 }
 
 /// Checks that a path given as a folder of recordings is one, with the reason when it is not.

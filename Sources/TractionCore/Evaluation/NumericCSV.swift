@@ -19,7 +19,10 @@ public enum NumericCSVError: Error, Equatable, Sendable, CustomStringConvertible
   case notFinite(path: String, line: Int, columnIndex: Int, column: String, text: String)
   case noRows(path: String)
 
-  public var description: String {
+  /// The message; control characters quoted from the file are shown escaped (`'\0'`).
+  public var description: String { escapingControlCharacters(message) }
+
+  private var message: String {
     switch self {
     case .cannotRead(let path, let reason): return "\(path): cannot read (\(reason))"
     case .noHeader(let path): return "\(path): no header line"
