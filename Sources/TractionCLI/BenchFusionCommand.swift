@@ -34,12 +34,15 @@ public struct BenchFusionCommand: AsyncParsableCommand {
 
   public init() {}
 
+  public func validate() throws {
+    guard runs > 0 else { throw ValidationError("--runs must be at least 1 (got \(runs))") }
+  }
+
   public func run() async throws {
-    guard runs > 0 else { throw ValidationError("--runs must be at least 1") }
     let parameters = try filter.parameters()
     let series = try IMUSeries.load(path: data)
     guard series.count > 0, series.dt > 0 else {
-      throw ValidationError("\(data): needs at least two samples with increasing t_s")
+      throw CommandFailure("\(data): needs at least two samples with increasing t_s")
     }
     if series.droppedPartialLastLine {
       FileHandle.standardError.write(Data("\(data): last line cut short, dropped\n".utf8))

@@ -14,7 +14,8 @@ public struct EvalDetectionCommand: ParsableCommand {
       count, θ RMSE over all samples and inside reps. Prints each recording and the overall figures, \
       with the live latency: how long after the labelled instant each hold's start (its 2 s \
       minimum) and end were announced, the end split by what ended the hold (lowering or breath \
-      step).
+      step). NAME.truth.csv must hold one point per sample, at the sample's t_s (within 1 µs); \
+      a truth that does not line up is an error naming its first point that does not.
 
       Examples:
         traction simulate --corpus corpus --count 40 --seed 1000
@@ -59,46 +60,74 @@ public struct EvalDetectionCommand: ParsableCommand {
   /// The recordings in `dir` that have labels, sorted by name.
   static func labelledRecordings(in dir: String) throws -> [String] {
     let fm = FileManager.default
-    var isDir: ObjCBool = false
-    guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-      throw ValidationError("\(dir): no such directory")
-    }
-    let names = try fm.contentsOfDirectory(atPath: dir).sorted()
+    let names = try FolderCheck.contents(dir).sorted()
     let paths = names.filter { $0.hasSuffix(".csv") && !$0.hasSuffix(".truth.csv") }
       .map { (dir as NSString).appendingPathComponent($0) }
       .filter { fm.fileExists(atPath: RecordingCompanions.labelsPath(forRecording: $0)) }
     guard !paths.isEmpty else {
-      throw ValidationError("\(dir): no recording with a NAME.labels.json beside it")
+      throw CommandFailure("\(dir): no recording with a NAME.labels.json beside it")
     }
     return paths
   }
 
-  /// Replays one recording and scores it against its labels (and truth, when present).
+  /// How far a truth point's `t_s` may be from its sample's: the 1 µs of the 6 decimals the
+  /// recording and truth writers use. Truth and samples are paired in order, one to one, so a
+  /// finer step between samples does not make the pairing ambiguous.
+  static let truthTimeTolerance = 1e-6
+
+  /// Replays one recording and scores it against its labels (and truth, when present). The truth
+  /// must have one point per sample at the sample's time (recording-format.md); anything else is
+  /// an error naming the truth file and the first point that does not line up.
   static func score(recording path: String) throws -> RecordingDetectionScore {
     let labels = try SessionLabels.read(path: RecordingCompanions.labelsPath(forRecording: path))
     let truthPath = RecordingCompanions.truthPath(forRecording: path)
     var truth: TruthReader? = FileManager.default.fileExists(atPath: truthPath) ? try TruthReader(path: truthPath) : nil
     var theta = ThetaErrorAccumulator(reps: labels.reps)
-    var pending: ThetaPoint?
     var latency = LiveLatencyRecorder(labels: labels)
+    var samples = 0
+    /// Samples that had a truth point, and the time of the last sample.
+    var paired = 0
+    var lastSampleT: Double?
+    var lastTruthT: Double?
+    var truthNotices: [RecordingNotice] = []
     let report = try RecordingAnalysis.analyze(path: path) { sample, out in
       latency.observe(at: sample.t, out.events)
-      // The truth is at the recording's sample times; step it forward to this sample.
-      while true {
-        if let p = pending, p.t >= sample.t - 1e-6 { break }
-        guard let next = try truth?.next() else {
-          truth = nil
-          pending = nil
-          return
-        }
-        pending = next
+      samples += 1
+      lastSampleT = sample.t
+      guard truth != nil else { return }
+      // One truth point per sample, in order.
+      guard let p = try truth?.next() else {
+        truthNotices = truth?.notices ?? []
+        truth = nil
+        return
       }
-      if let p = pending, abs(p.t - sample.t) <= 1e-6 {
-        latency.observeTruth(t: p.t, thetaDeg: p.thetaDeg)
-        // θ is scored only where there is an IMU to estimate it (a load-only recording has none).
-        if sample.imu != nil {
-          theta.add(t: sample.t, estimatedDeg: out.thetaDeg ?? 0, truthDeg: p.thetaDeg)
-        }
+      guard abs(p.t - sample.t) <= truthTimeTolerance else {
+        let line = truth?.lineNumber ?? 0
+        throw CommandFailure(
+          "\(truthPath):\(line): t_s \(p.t) matches no sample: it is the truth's point \(paired + 1), "
+            + "and the recording's sample \(samples) is at t_s \(sample.t) (the truth must have one point "
+            + "per sample, at the sample's t_s within 1 µs)")
+      }
+      paired += 1
+      lastTruthT = p.t
+      latency.observeTruth(t: p.t, thetaDeg: p.thetaDeg)
+      // θ is scored only where there is an IMU to estimate it (a load-only recording has none).
+      if sample.imu != nil {
+        theta.add(t: sample.t, estimatedDeg: out.thetaDeg ?? 0, truthDeg: p.thetaDeg)
+      }
+    }
+    if FileManager.default.fileExists(atPath: truthPath) {
+      if paired < samples {
+        throw CommandFailure(
+          "\(truthPath): \(paired) of \(samples) samples have a true angle: "
+            + (paired == 0 ? "the truth has no points" : "the truth ends at t_s \(lastTruthT ?? 0)")
+            + (truthNotices.isEmpty ? "" : " (its cut-short last line was dropped)")
+            + ", while the recording runs to t_s \(lastSampleT ?? 0) (the truth must have one point per sample)")
+      }
+      if var rest = truth, let extra = try rest.next() {
+        throw CommandFailure(
+          "\(truthPath):\(rest.lineNumber): t_s \(extra.t) matches no sample: the recording ends after "
+            + "\(samples) samples at t_s \(lastSampleT ?? 0) (the truth must have one point per sample)")
       }
     }
     let name = RecordingCompanions.stem(ofRecording: path)

@@ -11,7 +11,10 @@ public struct EvalOrientationCommand: AsyncParsableCommand {
       Runs the estimator over every .csv trial in DIR (BROAD CSV format, see \
       shared/datasets/broad/README.md) from its first sample, and scores the angle between the \
       estimated and the true vertical over the movement samples with ground truth. Prints one \
-      line per trial (RMSE and largest error) and the unweighted mean of the RMSEs.
+      line per trial (RMSE and largest error) and the unweighted mean of the RMSEs. A trial with \
+      no ground truth (no movement sample with a true vertical) says so and is left out of the \
+      mean ("rmse_deg": null in JSON); a non-finite IMU value is an error naming file, line and \
+      column.
 
       With --json, prints exactly one object:
         {"trials": [{"name": "01_…", "rmse_deg": 0.51}, …], "mean_rmse_deg": 0.7}
@@ -35,7 +38,7 @@ public struct EvalOrientationCommand: AsyncParsableCommand {
   public func run() async throws {
     let parameters = try filter.parameters()
     let paths = try BROADTrial.trialPaths(in: directory)
-    guard !paths.isEmpty else { throw ValidationError("no .csv files in \(directory)") }
+    guard !paths.isEmpty else { throw CommandFailure("\(directory): no .csv files in this folder") }
     var scores: [OrientationEvaluation.TrialScore] = []
     for path in paths {
       let trial = try BROADTrial.load(path: path)
@@ -43,25 +46,36 @@ public struct EvalOrientationCommand: AsyncParsableCommand {
       scores.append(score)
       if !json { print(Self.textLine(score)) }
     }
+    let scored = scores.filter { $0.scoredSamples > 0 }
+    if scored.isEmpty {
+      throw CommandFailure(
+        "\(directory): no trial has ground truth to score (a movement sample with gt_qw…gt_qz that are not nan)")
+    }
     if json {
       print(Self.jsonReport(scores))
     } else {
-      let mean = OrientationEvaluation.meanRMSE(scores)
-      print("\(pad("mean (\(scores.count) trials)", 46)) rmse \(fixed(mean, 3))°")
+      let mean = OrientationEvaluation.meanRMSE(scored)
+      let without = scores.count - scored.count
+      let note = without > 0 ? ", \(without) without ground truth left out" : ""
+      print("\(pad("mean (\(scored.count) trials\(note))", 46)) rmse \(fixed(mean, 3))°")
     }
   }
 
   static func textLine(_ score: OrientationEvaluation.TrialScore) -> String {
-    "\(pad(score.name, 46)) rmse \(fixed(score.rmseDegrees, 3))°  "
+    guard score.scoredSamples > 0 else {
+      return "\(pad(score.name, 46)) no ground truth (no movement sample has a true vertical; not scored)"
+    }
+    return "\(pad(score.name, 46)) rmse \(fixed(score.rmseDegrees, 3))°  "
       + "max \(fixed(score.maxErrorDegrees, 2))°  (\(score.scoredSamples) samples)"
   }
 
-  /// `{"trials": [{"name": …, "rmse_deg": …}], "mean_rmse_deg": …}` on one line.
+  /// `{"trials": [{"name": …, "rmse_deg": …}], "mean_rmse_deg": …}` on one line. A trial without
+  /// ground truth has `"rmse_deg": null` and is left out of the mean.
   static func jsonReport(_ scores: [OrientationEvaluation.TrialScore]) -> String {
     let trials = scores.map {
       "{\"name\": \(jsonString($0.name)), \"rmse_deg\": \(jsonNumber($0.rmseDegrees))}"
     }
-    let mean = jsonNumber(OrientationEvaluation.meanRMSE(scores))
+    let mean = jsonNumber(OrientationEvaluation.meanRMSE(scores.filter { $0.scoredSamples > 0 }))
     return "{\"trials\": [\(trials.joined(separator: ", "))], \"mean_rmse_deg\": \(mean)}"
   }
 }
@@ -87,6 +101,8 @@ struct FusionFilterOptions: ParsableArguments {
         "Default: BROAD's IMU against its optical reference (\(BROADTrial.imuLatency * 1000) ms, measured on the development subset). 0 turns prediction off."
     ))
   var latency: Double = BROADTrial.imuLatency
+
+  func validate() throws { _ = try parameters() }
 
   func parameters() throws -> InclinationFilter.Parameters {
     guard estimator == "inclination" || estimator == "complementary" else {

@@ -50,10 +50,15 @@ public struct HistoryCommand: ParsableCommand {
   /// One entry per recording in `directory`, oldest first (names sort by date); a recording that
   /// cannot be read is an entry with its error.
   static func entries(in directory: String) throws -> [Entry] {
-    let fm = FileManager.default
-    guard let names = try? fm.contentsOfDirectory(atPath: directory) else {
-      throw ValidationError("\(directory): no such folder (sessions are recorded by `traction run`)")
+    if let problem = FolderCheck.problem(directory) {
+      var isFile = stat()
+      if stat(directory, &isFile) == 0 {
+        // A recording given where its folder belongs.
+        throw CommandFailure("\(problem) of recordings (to summarise one recording: traction replay \(directory))")
+      }
+      throw CommandFailure("\(problem) (sessions are recorded by `traction run`)")
     }
+    let names = try FolderCheck.contents(directory)
     let recordings = names.filter { $0.hasSuffix(".csv") && !$0.hasSuffix(".truth.csv") && !$0.hasSuffix(".theta.csv") }
       .sorted()
     var entries: [Entry] = []

@@ -28,7 +28,10 @@ public struct ReplayCommand: ParsableCommand {
   @Flag(help: "Print one JSON object (reps, holds, breath_steps, …) instead of the summary.")
   var json = false
 
-  @Option(help: ArgumentHelp("Write the estimated angle for every sample to this CSV file.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Write the estimated angle for every sample to this CSV file (never the recording or its companions).",
+      valueName: "file"))
   var trace: String?
 
   @Flag(
@@ -89,11 +92,32 @@ public struct ReplayCommand: ParsableCommand {
     return (report, announced)
   }
 
+  public func validate() throws {
+    guard let trace else { return }
+    // Opening the trace truncates it: it must not be the recording or one of its companions, by
+    // whatever name (./s7.csv, a symlink, a hard link) it is given.
+    if trace.isEmpty { throw ValidationError("--trace needs a file name, e.g. --trace s7.theta.csv") }
+    let guarded = [
+      (file, "the recording being replayed"),
+      (RecordingCompanions.labelsPath(forRecording: file), "the recording's labels"),
+      (RecordingCompanions.truthPath(forRecording: file), "the recording's true angle"),
+    ]
+    for (path, what) in guarded where trace == path || RecordingCompanions.isSameFile(trace, path) {
+      let stem = RecordingCompanions.stem(ofRecording: file)
+      throw ValidationError(
+        "--trace \(trace) is \(what) (\(path)); writing the trace there would destroy it. "
+          + "Choose another file, e.g. --trace \(stem).theta.csv")
+    }
+  }
+
   public func run() throws {
     let tracer: ThetaTraceWriter?
     if let trace {
-      guard trace != file else { throw ValidationError("--trace must not overwrite the recording itself") }
-      tracer = try ThetaTraceWriter(path: trace)
+      // Only once the recording opens, so a mistyped recording name leaves no empty trace behind.
+      _ = try RecordingReader(path: file)
+      // Every digit the recording's t_s has: one row per sample even where samples are less
+      // than 1 µs apart.
+      tracer = try ThetaTraceWriter(path: trace, timeDigits: .asNeeded)
     } else {
       tracer = nil
     }

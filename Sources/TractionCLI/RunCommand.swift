@@ -102,6 +102,9 @@ public struct RunCommand: ParsableCommand {
         "--hx711 \(hx711): expected CHIP:SCK:DOUT with two different line numbers, e.g. gpiochip0:5:6")
     }
     if record != nil && noRecord { throw ValidationError("--record and --no-record contradict each other") }
+    if let record, let problem = RecordingCompanions.stemProblem(record) {
+      throw ValidationError("--record '\(record)' \(problem): give a file name, e.g. --record sessions/today.csv")
+    }
   }
 
   public func run() throws {
@@ -163,7 +166,7 @@ public struct RunCommand: ParsableCommand {
   {
     guard !noRecord, let path = record ?? defaultPath else { return (nil, nil) }
     let dir = RecordingCompanions.directory(of: path)
-    if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+    try RecordingCompanions.createDirectory(dir, for: path)
     if record != nil {
       guard let writer = try Self.createNew(path, metadata: metadata, layout: layout) else {
         throw RunError.recordingExists(path: path, suggestion: Self.freeName(near: path))

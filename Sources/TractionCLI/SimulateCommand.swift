@@ -131,6 +131,14 @@ public struct SimulateCommand: AsyncParsableCommand {
     if corpus != nil && out != nil {
       throw ValidationError("--out and --corpus exclude each other")
     }
+    if let out, let problem = RecordingCompanions.stemProblem(out) {
+      throw ValidationError(
+        "--out '\(out)' \(problem): give NAME, and the session is written to NAME.csv, NAME.labels.json "
+          + "and NAME.truth.csv (e.g. --out s7 or --out runs/s7)")
+    }
+    if let corpus, corpus.isEmpty {
+      throw ValidationError("--corpus needs a folder name, e.g. --corpus corpus")
+    }
     if let r = reps, !ScenarioConfig.repRange.contains(r) {
       throw ValidationError("--reps must be 1, 2, 3 or 4 (got \(r))")
     }
@@ -152,6 +160,7 @@ public struct SimulateCommand: AsyncParsableCommand {
 
   public func run() async throws {
     if let dir = corpus {
+      try RecordingCompanions.createDirectory(dir)
       let summaries = try SimulatedCorpus.write(directory: dir, count: count, firstSeed: seed) { s in
         if !quiet { print(Self.describe(s, path: (dir as NSString).appendingPathComponent(s.name))) }
       }
@@ -170,9 +179,7 @@ public struct SimulateCommand: AsyncParsableCommand {
       sensorErrors: sensor)
     let stem = RecordingCompanions.stem(ofRecording: out)
     let parent = RecordingCompanions.directory(of: stem)
-    if !parent.isEmpty {
-      try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-    }
+    try RecordingCompanions.createDirectory(parent, for: stem + ".csv")
     if throughChips {
       try runThroughChips(config: config, stem: stem)
       return

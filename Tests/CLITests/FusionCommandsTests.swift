@@ -26,14 +26,12 @@ import Testing
   }
 
   @Test func badOptionsAreRejectedBeforeAnyWork() async throws {
-    var bad = try EvalOrientationCommand.parseAsRoot(
-      ["/nonexistent", "--acc-time-constant=-1"])
-    await #expect(throws: (any Error).self) {
-      if let command = bad as? EvalOrientationCommand { try await command.run() }
+    // Option errors are found while parsing (validate()), so they print this command's usage.
+    #expect(throws: (any Error).self) {
+      try EvalOrientationCommand.parseAsRoot(["/nonexistent", "--acc-time-constant=-1"])
     }
-    bad = try EvalOrientationCommand.parseAsRoot(["/nonexistent", "--estimator", "kalman"])
-    await #expect(throws: (any Error).self) {
-      if let command = bad as? EvalOrientationCommand { try await command.run() }
+    #expect(throws: (any Error).self) {
+      try EvalOrientationCommand.parseAsRoot(["/nonexistent", "--estimator", "kalman"])
     }
     let missing = try EvalOrientationCommand.parseAsRoot(["/nonexistent"])
     await #expect(throws: NumericCSVError.self) {

@@ -45,7 +45,9 @@ import Testing
   @Test func rejectsNaNInIMUColumnsAndWrongFieldCounts() throws {
     let nanPath = try write(Self.header + "0,0,0,9.8,nan,0,0,1,0,0,0,0\n")
     defer { try? FileManager.default.removeItem(atPath: nanPath) }
-    #expect(throws: NumericCSVError.badNumber(path: nanPath, line: 2, column: "gyr_x", text: "nan")) {
+    #expect(
+      throws: NumericCSVError.notFinite(path: nanPath, line: 2, columnIndex: 5, column: "gyr_x", text: "nan")
+    ) {
       try BROADTrial.load(path: nanPath)
     }
     let shortPath = try write(Self.header + "0,0,0,9.8,0,0,0,1,0,0\n0,0,0,9.8,0,0,0,1,0,0,0,0\n")
@@ -53,6 +55,30 @@ import Testing
     #expect(
       throws: NumericCSVError.wrongFieldCount(path: shortPath, line: 2, expected: 12, found: 10)
     ) { try BROADTrial.load(path: shortPath) }
+  }
+
+  /// `inf` (or an overflow) is not a sample value anywhere, not even in the ground-truth columns
+  /// that may be `nan`; the error names the file, line and column like the recording reader's.
+  @Test func rejectsInfinityInEveryColumn() throws {
+    for (row, index, column, text) in [
+      ("0,0,0,inf,0,0,0,1,0,0,0,0", 4, "acc_z", "inf"),
+      ("0,0,0,9.8,-Infinity,0,0,1,0,0,0,0", 5, "gyr_x", "-Infinity"),
+      ("0,0,0,9.8,0,0,1e999,1,0,0,0,0", 7, "gyr_z", "1e999"),
+      ("0,0,0,9.8,0,0,0,inf,0,0,0,0", 8, "gt_qw", "inf"),
+    ] {
+      let path = try write(Self.header + "0,0,0,9.8,0,0,0,1,0,0,0,0\n" + row + "\n")
+      defer { try? FileManager.default.removeItem(atPath: path) }
+      let expected = NumericCSVError.notFinite(path: path, line: 3, columnIndex: index, column: column, text: text)
+      #expect(throws: expected) { try BROADTrial.load(path: path) }
+      #expect(expected.description == "\(path):3: column \(index) (\(column)): '\(text)' is not a finite number")
+    }
+    let recording = try write(
+      "# format: traction-recording/1\nt_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,0,0,9.8,0,0,0\n0.01,0,inf,9.8,0,0,0\n"
+    )
+    defer { try? FileManager.default.removeItem(atPath: recording) }
+    #expect(throws: NumericCSVError.notFinite(path: recording, line: 4, columnIndex: 3, column: "acc_y", text: "inf")) {
+      try IMUSeries.load(path: recording)
+    }
   }
 
   @Test func missingColumnMissingFileAndEmptyFile() throws {

@@ -14,9 +14,15 @@ public enum NumericCSVError: Error, Equatable, Sendable, CustomStringConvertible
   case missingColumn(path: String, column: String)
   case wrongFieldCount(path: String, line: Int, expected: Int, found: Int)
   case badNumber(path: String, line: Int, column: String, text: String)
+  /// `nan` (where the column does not allow it), `inf`, or a number too large for a Double;
+  /// `columnIndex` is the 1-based field number.
+  case notFinite(path: String, line: Int, columnIndex: Int, column: String, text: String)
   case noRows(path: String)
 
-  public var description: String {
+  /// The message; control characters quoted from the file are shown escaped (`'\0'`).
+  public var description: String { escapingControlCharacters(message) }
+
+  private var message: String {
     switch self {
     case .cannotRead(let path, let reason): return "\(path): cannot read (\(reason))"
     case .noHeader(let path): return "\(path): no header line"
@@ -25,6 +31,8 @@ public enum NumericCSVError: Error, Equatable, Sendable, CustomStringConvertible
       return "\(path):\(line): expected \(expected) fields, found \(found)"
     case .badNumber(let path, let line, let column, let text):
       return "\(path):\(line): column '\(column)': '\(text)' is not a valid number"
+    case .notFinite(let path, let line, let index, let column, let text):
+      return "\(path):\(line): column \(index) (\(column)): '\(text)' is not a finite number"
     case .noRows(let path): return "\(path): no data rows"
     }
   }
@@ -39,7 +47,7 @@ struct NumericCSV {
   var droppedPartialLastLine = false
 
   /// Reads `path` and keeps the columns named `wanted`, in that order. `nan` is accepted only in
-  /// the columns listed in `nanAllowed`.
+  /// the columns listed in `nanAllowed`; `inf` (or a number that overflows) in none.
   init(path: String, wanted: [String], nanAllowed: Set<String> = []) throws(NumericCSVError) {
     let bytes = try Self.readFile(path)
     columns = Array(repeating: [], count: wanted.count)
@@ -108,14 +116,19 @@ struct NumericCSV {
             let slot = slots[field]
             if slot >= 0 {
               let value = parseDecimal(buf, fieldStart, i)
-              guard let value, allowNaN[field] || !value.isNaN else {
+              guard let value, value.isFinite || (allowNaN[field] && value.isNaN) else {
                 if !hasNewline {
                   droppedPartialLastLine = true
                   return
                 }
                 let text = String(
                   decoding: UnsafeBufferPointer(rebasing: buf[fieldStart..<i]), as: UTF8.self)
-                throw .badNumber(path: path, line: line, column: wanted[slot], text: text)
+                if value == nil {
+                  throw .badNumber(path: path, line: line, column: wanted[slot], text: text)
+                }
+                throw .notFinite(
+                  path: path, line: line, columnIndex: field + 1, column: wanted[slot],
+                  text: String(text.trimmingASCIISpacesAndTabs()))
               }
               values[slot] = value
             }
@@ -156,6 +169,10 @@ struct NumericCSV {
     }
     return bytes
   }
+}
+
+extension String {
+  fileprivate func trimmingASCIISpacesAndTabs() -> String { self[...].trimmingASCIISpaces() }
 }
 
 extension Substring {

@@ -20,6 +20,11 @@ public struct Rep: Sendable, Equatable, Codable {
 
 public enum HoldKind: String, Sendable, Equatable, Codable, CaseIterable {
   case traction, step, top
+
+  /// Like the synthesized decoder, with an error that names the value and the allowed ones.
+  public init(from decoder: any Decoder) throws {
+    self = try decodeNamed(decoder, what: "hold kind")
+  }
 }
 
 public struct Hold: Sendable, Equatable, Codable {
@@ -60,4 +65,22 @@ public struct BreathStep: Sendable, Equatable, Codable {
 
 public enum ExerciseVariant: String, Sendable, Equatable, Codable, CaseIterable {
   case basic, anchored
+
+  /// Like the synthesized decoder, with an error that names the value and the allowed ones.
+  public init(from decoder: any Decoder) throws {
+    self = try decodeNamed(decoder, what: "variant")
+  }
+}
+
+/// One of a string enum's names, or an error like `unknown hold kind 'foo' (expected traction,
+/// step or top)` at the value's coding path.
+private func decodeNamed<E: RawRepresentable & CaseIterable>(_ decoder: any Decoder, what: String) throws -> E
+where E.RawValue == String {
+  let c = try decoder.singleValueContainer()
+  let raw = try c.decode(String.self)
+  if let value = E(rawValue: raw) { return value }
+  let names = E.allCases.map(\.rawValue)
+  let allowed =
+    names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names[names.count - 1] : names.joined()
+  throw DecodingError.dataCorruptedError(in: c, debugDescription: "unknown \(what) '\(raw)' (expected \(allowed))")
 }

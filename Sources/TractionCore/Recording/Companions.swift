@@ -16,6 +16,51 @@ public enum RecordingCompanions {
     stem(ofRecording: path) + ".truth.csv"
   }
 
+  /// True when `a` and `b` are the same existing file: the same device and inode once symbolic
+  /// links are followed, so `./x.csv`, `x.csv`, a symlink to it and a hard link all match. False
+  /// when either does not exist. Checked before opening an output (which truncates it) that must
+  /// not be one of the inputs.
+  public static func isSameFile(_ a: String, _ b: String) -> Bool {
+    var sa = stat()
+    var sb = stat()
+    guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+  }
+
+  /// Why `stem` (the NAME of `NAME.csv`, `NAME.labels.json`, `NAME.truth.csv`, as given to
+  /// `simulate --out` or `run --record`, with or without `.csv`) names no file, or nil when it is
+  /// usable: empty, or a folder ("runs/", ".", "..") would write hidden files `.csv`, `.labels.json`.
+  public static func stemProblem(_ path: String) -> String? {
+    let stem = stem(ofRecording: path)
+    let last = stem.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+    if stem.isEmpty || (last.isEmpty && path.hasSuffix(".csv")) { return "needs a name" }
+    if last.isEmpty || last == "." || last == ".." { return "names a folder, not a file" }
+    return nil
+  }
+
+  /// Creates folder `path` and any missing parents (mode 0755), like `mkdir -p`. The error names
+  /// the part that failed: `runs/s7.csv: cannot create folder s7.csv: a file of that name exists`
+  /// (`for` is the file that was to be written there, used as the error's file).
+  public static func createDirectory(_ path: String, for target: String? = nil) throws(RecordingError) {
+    guard !path.isEmpty else { return }
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for part in path.split(separator: "/") {
+      if !prefix.isEmpty && !prefix.hasSuffix("/") { prefix += "/" }
+      prefix += part
+      if mkdir(prefix, 0o755) == 0 { continue }
+      let e = errno
+      var st = stat()
+      if stat(prefix, &st) == 0 {
+        if (st.st_mode & S_IFMT) == S_IFDIR { continue }
+        throw RecordingError(
+          .writeFailed, file: target ?? path, reason: "cannot create folder \(prefix): a file of that name exists")
+      }
+      throw RecordingError(
+        .writeFailed, file: target ?? path,
+        reason: "cannot create folder \(prefix): \(RecordingError.errnoText(e))")
+    }
+  }
+
   /// The directory part of `path` ("" for a bare file name, "/" at the root), to create before
   /// writing there. (Foundation's `deletingLastPathComponent` traps on a bare name on Linux.)
   public static func directory(of path: String) -> String {
@@ -36,13 +81,119 @@ extension SessionLabels {
     if bytes.isEmpty {
       throw RecordingError(.empty, file: name, reason: "the labels file is empty")
     }
+    let labels: SessionLabels
     do {
-      return try JSONDecoder().decode(SessionLabels.self, from: Data(bytes))
+      labels = try JSONDecoder().decode(SessionLabels.self, from: Data(bytes))
     } catch let e as DecodingError {
+      if case .dataCorrupted(let c) = e, c.codingPath.isEmpty {
+        throw syntaxError(bytes, name: name, underlying: c.underlyingError)
+      }
       throw RecordingError(.badJSON, file: name, reason: describe(e))
     } catch {
       throw RecordingError(.badJSON, file: name, reason: "\(error)")
     }
+    if let problem = labels.problem() {
+      throw RecordingError(.badJSON, file: name, reason: problem)
+    }
+    return labels
+  }
+
+  /// The first entry that cannot describe what happened in a recording, as
+  /// `holds[2]: end 3.1 s is before start 5.0 s`, or nil when all are sound: every time finite and
+  /// not negative, every end at or after its start, every angle finite.
+  public func problem() -> String? {
+    func times(_ what: String, _ start: Double, _ end: Double) -> String? {
+      for (name, t) in [("start", start), ("end", end)] where !(t.isFinite && t >= 0) {
+        return "\(what): \(name) \(t) s is not a time in the recording (seconds from 0)"
+      }
+      return end < start ? "\(what): end \(end) s is before start \(start) s" : nil
+    }
+    func angle(_ what: String, _ key: String, _ v: Double) -> String? {
+      v.isFinite ? nil : "\(what): \(key) \(v) is not an angle"
+    }
+    for (i, r) in reps.enumerated() {
+      if let p = times("reps[\(i)]", r.start, r.end) ?? angle("reps[\(i)]", "peak_deg", r.peakDeg) { return p }
+    }
+    for (i, h) in holds.enumerated() {
+      if let p = times("holds[\(i)]", h.start, h.end) ?? angle("holds[\(i)]", "mean_deg", h.meanDeg) { return p }
+    }
+    for (i, s) in breathSteps.enumerated() {
+      if !(s.t.isFinite && s.t >= 0) {
+        return "breath_steps[\(i)]: t \(s.t) s is not a time in the recording (seconds from 0)"
+      }
+      if let p = angle("breath_steps[\(i)]", "rise_deg", s.riseDeg) { return p }
+    }
+    return nil
+  }
+
+  /// Text that is not JSON: the parser's reason with the line and column it points at. Foundation
+  /// gives "around line 8, column 3" on Darwin, "around character 27" (a 0-based byte offset)
+  /// elsewhere, and nothing when the decoder drops the underlying error; then the text is parsed
+  /// again by `JSONSerialization` for its reason.
+  private static func syntaxError(_ bytes: [UInt8], name: String, underlying: (any Error)?) -> RecordingError {
+    var reason = (underlying as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+    if reason == nil {
+      do {
+        _ = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+      } catch {
+        reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+      }
+    }
+    guard var text = reason else {
+      return RecordingError(.badJSON, file: name, reason: "not valid JSON")
+    }
+    var line: Int? = nil
+    var column: Int? = nil
+    if let (l, c) = Self.lineAndColumn(in: text) {
+      (line, column) = (l, c)
+    } else if let offset = Self.number(after: "character ", in: text) {
+      (line, column) = Self.position(ofByte: offset, in: bytes)
+    } else if text.hasPrefix("Unexpected end of file") {
+      (line, column) = Self.position(ofByte: bytes.count, in: bytes)
+    } else if text.hasPrefix("Number "), let end = text.range(of: " is not representable")?.lowerBound {
+      // "Number 1e999 is not representable in Swift.": found by its text.
+      let number = Array(text[text.index(text.startIndex, offsetBy: 7)..<end].utf8)
+      if !number.isEmpty, let at = Self.firstIndex(of: number, in: bytes) {
+        (line, column) = Self.position(ofByte: at, in: bytes)
+      }
+    }
+    // The location is in the error's line and column; drop Foundation's own wording of it.
+    for marker in [" around line", " around character"] {
+      if line != nil, let r = text.range(of: marker) { text = String(text[..<r.lowerBound]) }
+    }
+    if text.hasSuffix(".") { text.removeLast() }
+    return RecordingError(.badJSON, file: name, line: line, column: column, reason: "not valid JSON: \(text)")
+  }
+
+  private static func number(after marker: String, in text: String) -> Int? {
+    guard let r = text.range(of: marker) else { return nil }
+    return Int(text[r.upperBound...].prefix { $0.isNumber })
+  }
+
+  private static func lineAndColumn(in text: String) -> (Int, Int)? {
+    guard let l = number(after: "line ", in: text), let c = number(after: "column ", in: text) else { return nil }
+    return (l, c)
+  }
+
+  /// 1-based line and column (in characters) of byte `offset`.
+  private static func position(ofByte offset: Int, in bytes: [UInt8]) -> (Int, Int) {
+    let end = min(max(offset, 0), bytes.count)
+    var line = 1
+    var lineStart = 0
+    for k in 0..<end where bytes[k] == 0x0A {
+      line += 1
+      lineStart = k + 1
+    }
+    let column = String(decoding: bytes[lineStart..<end], as: UTF8.self).count + 1
+    return (line, column)
+  }
+
+  private static func firstIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
+    guard needle.count <= bytes.count else { return nil }
+    for k in 0...(bytes.count - needle.count) where bytes[k] == needle[0] {
+      if Array(bytes[k..<(k + needle.count)]) == needle { return k }
+    }
+    return nil
   }
 
   /// The JSON text written by `write(path:)`: sorted keys, indented, newline at the end.
@@ -70,11 +221,13 @@ extension SessionLabels {
     func path(_ c: [any CodingKey]) -> String {
       c.isEmpty
         ? "top level"
-        : c.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        : c.enumerated().map { i, k in
+          k.intValue.map { "[\($0)]" } ?? (i == 0 ? k.stringValue : ".\(k.stringValue)")
+        }.joined()
     }
     switch e {
     case .dataCorrupted(let c):
-      return "not valid JSON at \(path(c.codingPath)): \(c.debugDescription)"
+      return "\(path(c.codingPath)): \(c.debugDescription)"
     case .keyNotFound(let k, let c):
       return "missing key '\(k.stringValue)' at \(path(c.codingPath))"
     case .typeMismatch(_, let c), .valueNotFound(_, let c):
@@ -107,27 +260,45 @@ public struct ThetaPoint: Sendable, Equatable {
 }
 
 /// Streams a `t_s,theta_deg` CSV: the simulator's `NAME.truth.csv` and `replay --trace FILE`.
-/// Times with 6 decimals, angles with 4 (0.0001°); buffered and flushed every second of time.
+/// Times with 6 decimals (or as many as they need, see `TimeDigits`), angles with 4 (0.0001°);
+/// buffered and flushed every second of time.
 public final class ThetaTraceWriter {
   public static let header = "t_s,theta_deg"
   public static let thetaDecimals = 4
+
+  /// How times are written.
+  public enum TimeDigits: Sendable {
+    /// Rounded to 6 decimals (1 µs), like the recording writer: times less than 1 µs apart throw.
+    case microseconds
+    /// Exactly: 6 decimals when that is the time (any time read from a file written with 6 or
+    /// fewer), otherwise the shortest text that reads back as the same number (`1.0000005`,
+    /// `5e-07`). One row per point for any strictly increasing times, e.g. a trace of a
+    /// recording whose `t_s` steps by less than 1 µs.
+    case asNeeded
+  }
 
   public var name: String { sink.name }
   public private(set) var pointCount = 0
   private let sink: ByteSink
   private var lastT: Int64? = nil
+  private var lastExactT: Double? = nil
   private var lastFlushT: Double? = nil
   private let flushInterval: Double
+  public let timeDigits: TimeDigits
 
-  public init(path: String, flushInterval: Double = 1.0) throws(RecordingError) {
+  public init(path: String, flushInterval: Double = 1.0, timeDigits: TimeDigits = .microseconds)
+    throws(RecordingError)
+  {
     sink = try ByteSink(path: path, syncOnFlush: false, replaceExisting: true)
     self.flushInterval = flushInterval
+    self.timeDigits = timeDigits
     try start()
   }
 
-  public init(memoryNamed name: String) throws(RecordingError) {
+  public init(memoryNamed name: String, timeDigits: TimeDigits = .microseconds) throws(RecordingError) {
     sink = ByteSink(memoryNamed: name)
     flushInterval = 1.0
+    self.timeDigits = timeDigits
     try start()
   }
 
@@ -140,7 +311,8 @@ public final class ThetaTraceWriter {
     try write(t: p.t, thetaDeg: p.thetaDeg)
   }
 
-  /// Appends one point; nan/inf or a time that does not increase (at 1 µs) throw.
+  /// Appends one point; nan/inf or a time that does not increase (at 1 µs with `.microseconds`)
+  /// throw.
   public func write(t: Double, thetaDeg: Double) throws(RecordingError) {
     try sink.checkOpen()
     let n = pointCount + 1
@@ -154,13 +326,30 @@ public final class ThetaTraceWriter {
         .invalidSample, file: name, column: 2, columnName: "theta_deg",
         reason: "point \(n): \(thetaDeg) is not a valid angle")
     }
-    if let lastT, q <= lastT {
-      throw RecordingError(
-        .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
-        reason: "point \(n): t_s \(t) does not increase at 1 µs precision")
+    switch timeDigits {
+    case .microseconds:
+      if let lastT, q <= lastT {
+        throw RecordingError(
+          .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
+          reason: "point \(n): t_s \(t) does not increase at 1 µs precision")
+      }
+      lastT = q
+      FixedFormatter.appendScaled(q, decimals: 6, to: &sink.buffer)
+    case .asNeeded:
+      if let lastExactT, !(t > lastExactT) {
+        throw RecordingError(
+          .timeNotIncreasing, file: name, column: 1, columnName: "t_s",
+          reason: "point \(n): t_s \(t) is not after the previous point's \(lastExactT)")
+      }
+      lastExactT = t
+      // Both are exact integers below 2^53, so the division is the correctly rounded value of
+      // the 6-decimal text: equal to `t` exactly when that text reads back as `t`.
+      if Double(q) / 1e6 == t {
+        FixedFormatter.appendScaled(q, decimals: 6, to: &sink.buffer)
+      } else {
+        sink.buffer.append(contentsOf: "\(t)".utf8)
+      }
     }
-    lastT = q
-    FixedFormatter.appendScaled(q, decimals: 6, to: &sink.buffer)
     sink.buffer.append(UInt8(ascii: ","))
     FixedFormatter.append(thetaDeg, decimals: Self.thetaDecimals, to: &sink.buffer)
     sink.buffer.append(0x0A)

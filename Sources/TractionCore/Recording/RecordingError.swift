@@ -82,7 +82,9 @@ public struct RecordingError: Error, CustomStringConvertible, Equatable, Sendabl
     self.reason = reason
   }
 
-  /// `s7.csv:12: column 3 (acc_y): 'abc' is not a number`
+  /// `s7.csv:12: column 3 (acc_y): 'abc' is not a number`. Control characters quoted from the
+  /// file (a line of NUL bytes, an escape sequence) are shown escaped, `'\0\0'`, never sent to
+  /// the terminal.
   public var description: String {
     var s = file
     if let line { s += ":\(line)" }
@@ -94,7 +96,7 @@ public struct RecordingError: Error, CustomStringConvertible, Equatable, Sendabl
     } else if let columnName {
       s += "column \(columnName): "
     }
-    return s + reason
+    return escapingControlCharacters(s + reason)
   }
 
   /// The text of a C `errno`, e.g. "No such file or directory".
@@ -131,6 +133,27 @@ public struct RecordingNotice: Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     var s = "\(file):\(line): "
     if let column { s += "column \(column): " }
-    return s + message
+    return escapingControlCharacters(s + message)
   }
+}
+
+/// `text` with control characters written as Swift escapes (`\0`, `\t`, `\r`, `\n`, `\u{1B}`,
+/// and `\u{7F}` and the C1 controls `\u{80}`…`\u{9F}`), so an error that quotes a damaged line
+/// prints as plain text. A backslash itself is kept as it is.
+public func escapingControlCharacters(_ text: String) -> String {
+  func isControl(_ v: UInt32) -> Bool { v < 0x20 || (0x7F...0x9F).contains(v) }
+  guard text.unicodeScalars.contains(where: { isControl($0.value) }) else { return text }
+  var out = ""
+  out.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 8)
+  for scalar in text.unicodeScalars {
+    switch scalar.value {
+    case 0: out += "\\0"
+    case 0x09: out += "\\t"
+    case 0x0A: out += "\\n"
+    case 0x0D: out += "\\r"
+    case let v where isControl(v): out += "\\u{\(String(v, radix: 16, uppercase: true))}"
+    default: out.unicodeScalars.append(scalar)
+    }
+  }
+  return out
 }

@@ -1,0 +1,227 @@
+import ArgumentParser
+import ExerciseSimulator
+import Foundation
+import Testing
+import TractionCore
+
+@testable import TractionCLI
+
+/// What the command line prints and returns for bad input: runtime failures are one clear line and
+/// exit 1; only option and argument errors print the usage and exit 64.
+@Suite struct CLIErrorTests {
+  /// Runs `traction ARGS` in process; nil on success, else the exit code and the full message
+  /// the executable would print.
+  static func failure(_ args: [String]) async -> (code: Int32, message: String)? {
+    do {
+      let command = try TractionCommand.parseAsRoot(args)
+      if var a = command as? AsyncParsableCommand {
+        try await a.run()
+      } else {
+        var c = command
+        try c.run()
+      }
+      return nil
+    } catch {
+      return (TractionCommand.exitCode(for: error).rawValue, TractionCommand.fullMessage(for: error))
+    }
+  }
+
+  @Test func runtimeFailuresExitOneWithoutUsage() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let file = dir + "/a.csv"
+    try "# format: traction-recording/1\nt_s,load_n\n0,1\n".write(toFile: file, atomically: true, encoding: .utf8)
+    for args in [
+      ["history", dir + "/missing"], ["history", file], ["eval", "detection", dir + "/missing"],
+      ["eval", "detection", file], ["eval", "detection", dir], ["bench", "fusion", "--data", dir + "/missing.csv"],
+      ["eval", "orientation", dir + "/missing"],
+    ] {
+      let f = try #require(await Self.failure(args), "\(args)")
+      #expect(f.code == 1, "\(args): \(f.message)")
+      #expect(!f.message.contains("Usage"), "\(args): \(f.message)")
+    }
+    let history = try #require(await Self.failure(["history", file]))
+    #expect(history.message.contains("a.csv is a file, not a folder"), "\(history.message)")
+    #expect(history.message.contains("traction replay"), "\(history.message)")
+    let missing = try #require(await Self.failure(["history", dir + "/missing"]))
+    #expect(missing.message.contains("missing: no such folder"), "\(missing.message)")
+  }
+
+  @Test func optionErrorsExit64WithTheSubcommandsUsage() async throws {
+    for (args, usage) in [
+      (["bench", "fusion", "--data", "x.csv", "--runs", "0"], "traction bench fusion"),
+      (["eval", "orientation", "dir", "--latency", "3"], "traction eval orientation"),
+      (["bench", "fusion", "--data", "x.csv", "--estimator", "kalman"], "traction bench fusion"),
+    ] {
+      let f = try #require(await Self.failure(args), "\(args)")
+      #expect(f.code == 64, "\(args): \(f.message)")
+      #expect(f.message.contains("Usage: \(usage)"), "\(args): \(f.message)")
+    }
+  }
+
+  /// `replay --trace` truncates its output: it must refuse, before opening anything, a trace that
+  /// is the recording (by another spelling, a symlink or a hard link) or one of its companions.
+  @Test func replayRefusesATraceThatIsTheRecordingByAnyName() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 7, repCount: 1, variant: .basic, rateHz: 50)
+    _ = try SimulatedRecordingFiles.write(config: config, stem: dir + "/s")
+    let fm = FileManager.default
+    try fm.createSymbolicLink(atPath: dir + "/link.csv", withDestinationPath: dir + "/s.csv")
+    try fm.linkItem(atPath: dir + "/s.csv", toPath: dir + "/hard.csv")
+    let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/s.csv"))
+    let truthBefore = try Data(contentsOf: URL(fileURLWithPath: dir + "/s.truth.csv"))
+    for trace in [
+      dir + "/./s.csv", dir + "/link.csv", dir + "/hard.csv", dir + "//s.csv", dir + "/s.truth.csv",
+      dir + "/s.labels.json",
+    ] {
+      let f = try #require(await Self.failure(["replay", dir + "/s.csv", "--trace", trace]), "\(trace)")
+      #expect(f.code == 64, "\(trace): \(f.message)")
+      #expect(f.message.contains("would destroy it"), "\(trace): \(f.message)")
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/s.csv")) == before)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/s.truth.csv")) == truthBefore)
+    // A recording that does not open leaves no trace file behind.
+    let missing = try #require(await Self.failure(["replay", dir + "/none.csv", "--trace", dir + "/t.csv"]))
+    #expect(missing.code == 1)
+    #expect(!fm.fileExists(atPath: dir + "/t.csv"))
+  }
+
+  /// `simulate --out` with no name, or a folder, would write hidden `.csv`, `.labels.json`,
+  /// `.truth.csv`: an option error instead, saying what a valid value looks like.
+  @Test func simulateOutMustNameAFile() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    for out in ["", dir + "/", dir + "/.csv", dir + "/.", ".csv"] {
+      let f = try #require(await Self.failure(["simulate", "--out", out, "--quiet"]), "'\(out)'")
+      #expect(f.code == 64, "'\(out)': \(f.message)")
+      #expect(f.message.contains("--out '\(out)'"), "\(f.message)")
+      #expect(f.message.contains("e.g. --out s7"), "\(f.message)")
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    #expect(!FileManager.default.fileExists(atPath: ".labels.json"))
+    let corpus = try #require(await Self.failure(["simulate", "--corpus", "", "--count", "1"]))
+    #expect(corpus.code == 64 && corpus.message.contains("--corpus needs a folder name"), "\(corpus.message)")
+  }
+
+  /// A file where a folder of the output path should be: one clear line, not an NSError dump.
+  @Test func aFileInTheWayOfAnOutputFolderIsNamed() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "x\n".write(toFile: dir + "/s7.csv", atomically: true, encoding: .utf8)
+    for args in [
+      ["simulate", "--out", dir + "/s7.csv/x", "--quiet"], ["simulate", "--out", dir + "/s7.csv/y/z", "--quiet"],
+      ["simulate", "--corpus", dir + "/s7.csv/c", "--count", "1", "--quiet"],
+    ] {
+      let f = try #require(await Self.failure(args), "\(args)")
+      #expect(f.code == 1, "\(args): \(f.message)")
+      #expect(f.message.contains("cannot create folder \(dir)/s7.csv: a file of that name exists"), "\(f.message)")
+      #expect(!f.message.contains("NSCocoaErrorDomain"), "\(f.message)")
+    }
+    #expect(try String(contentsOfFile: dir + "/s7.csv", encoding: .utf8) == "x\n")
+    // Missing parents are still created.
+    #expect(await Self.failure(["simulate", "--out", dir + "/new/deep/a", "--quiet", "--rate", "50"]) == nil)
+    #expect(FileManager.default.fileExists(atPath: dir + "/new/deep/a.truth.csv"))
+  }
+
+  /// `eval detection` pairs NAME.truth.csv with the samples one to one: a truth that is shifted,
+  /// short, empty or too long is an error naming the truth file, never a silently smaller RMSE.
+  @Test func evalDetectionRejectsATruthThatDoesNotLineUp() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 3, repCount: 1, variant: .basic, rateHz: 50)
+    let sim = try SimulatedRecordingFiles.write(config: config, stem: dir + "/sim-3")
+    let truthPath = dir + "/sim-3.truth.csv"
+    let good = try String(contentsOfFile: truthPath, encoding: .utf8)
+    let score = try EvalDetectionCommand.score(recording: dir + "/sim-3.csv")
+    #expect(score.theta?.sampleCount == sim.samples)
+
+    let lines = good.split(separator: "\n").map(String.init)
+    let shifted =
+      [lines[0]]
+      + lines.dropFirst().map { l -> String in
+        let f = l.split(separator: ",")
+        return String(format: "%.6f,", Double(f[0])! + 0.0005) + f[1]
+      }
+    let cases: [(String, String)] = [
+      (shifted.joined(separator: "\n") + "\n", "sim-3.truth.csv:2: t_s 0.0005 matches no sample"),
+      (
+        lines.prefix(11).joined(separator: "\n") + "\n",
+        "sim-3.truth.csv: 10 of \(sim.samples) samples have a true angle"
+      ),
+      (lines[0] + "\n", "sim-3.truth.csv: 0 of \(sim.samples) samples have a true angle"),
+      (good + "999,1\n", "sim-3.truth.csv:\(lines.count + 1): t_s 999.0 matches no sample"),
+      (
+        (lines.prefix(5) + lines.dropFirst(6)).joined(separator: "\n") + "\n",
+        "sim-3.truth.csv:6: t_s 0.1 matches no sample"
+      ),
+    ]
+    for (text, message) in cases {
+      try text.write(toFile: truthPath, atomically: true, encoding: .utf8)
+      #expect(throws: (any Error).self) { try EvalDetectionCommand.score(recording: dir + "/sim-3.csv") }
+      do {
+        _ = try EvalDetectionCommand.score(recording: dir + "/sim-3.csv")
+      } catch {
+        #expect("\(error)".contains(message), "\(error)")
+      }
+    }
+  }
+
+  /// A valid recording whose t_s steps by less than 1 µs replays, and its trace keeps one row per
+  /// sample with the sample's exact t_s.
+  @Test func traceOfSubMicrosecondStepsHasEverySample() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var text = "# format: traction-recording/1\nt_s,load_n\n"
+    for k in 0..<300 { text += String(format: "%.7f,%.2f\n", 1 + Double(k) * 5e-7, 100 + Double(k % 7)) }
+    try text.write(toFile: dir + "/sub.csv", atomically: true, encoding: .utf8)
+    #expect(await Self.failure(["replay", dir + "/sub.csv", "--trace", dir + "/sub.theta.csv"]) == nil)
+    var reader = try TruthReader(path: dir + "/sub.theta.csv")
+    var times: [Double] = []
+    while let p = try reader.next() { times.append(p.t) }
+    var recording = try RecordingReader(path: dir + "/sub.csv")
+    var expected: [Double] = []
+    while let s = try recording.next() { expected.append(s.t) }
+    #expect(times == expected)
+    #expect(times.count == 300)
+  }
+
+  /// BROAD-like trials: `inf` in an IMU column is an error with file, line and column; a trial
+  /// with no ground truth says so (never "rmse nan°") and is left out of the mean.
+  @Test func orientationAndBenchRejectInfinityAndNameTrialsWithoutTruth() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let header = "t_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,gt_qw,gt_qx,gt_qy,gt_qz,movement\n"
+    func trial(movement: Int, gt: String = "1,0,0,0", inf: Bool = false) -> String {
+      var text = header
+      for k in 0..<200 {
+        let acc = inf && k == 100 ? "inf" : "0"
+        text += String(format: "%.6f", Double(k) * 0.0035) + ",\(acc),0,9.81,0,0,0,\(gt),\(movement)\n"
+      }
+      return text
+    }
+    try trial(movement: 1).write(toFile: dir + "/a.csv", atomically: true, encoding: .utf8)
+    try trial(movement: 1, gt: "nan,nan,nan,nan").write(toFile: dir + "/b.csv", atomically: true, encoding: .utf8)
+    let b = try BROADTrial.load(path: dir + "/b.csv")
+    let score = OrientationEvaluation.score(b, estimator: ComplementaryFilter())
+    let line = EvalOrientationCommand.textLine(score)
+    #expect(line.contains("no ground truth") && !line.contains("nan"), "\(line)")
+    #expect(await Self.failure(["eval", "orientation", dir]) == nil)
+    let json = EvalOrientationCommand.jsonReport([
+      OrientationEvaluation.TrialScore(name: "a", rmseDegrees: 0.5, maxErrorDegrees: 1, scoredSamples: 10), score,
+    ])
+    #expect(json.hasSuffix("\"mean_rmse_deg\": 0.5}"), "\(json)")
+
+    // Only trials without ground truth: nothing to score is an error.
+    try FileManager.default.removeItem(atPath: dir + "/a.csv")
+    let none = try #require(await Self.failure(["eval", "orientation", dir]))
+    #expect(none.code == 1 && none.message.contains("no trial has ground truth"), "\(none.message)")
+
+    try trial(movement: 1, inf: true).write(toFile: dir + "/c.csv", atomically: true, encoding: .utf8)
+    for args in [["eval", "orientation", dir], ["bench", "fusion", "--data", dir + "/c.csv", "--runs", "1"]] {
+      let f = try #require(await Self.failure(args), "\(args)")
+      #expect(f.code == 1, "\(args): \(f.message)")
+      #expect(f.message.contains("c.csv:102: column 2 (acc_x): 'inf' is not a finite number"), "\(f.message)")
+    }
+  }
+}

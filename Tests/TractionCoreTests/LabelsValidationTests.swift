@@ -1,0 +1,68 @@
+import Testing
+
+@testable import TractionCore
+
+/// `NAME.labels.json` errors name the file and where: the line and column of a JSON syntax error,
+/// the entry of a value that cannot describe a recording.
+@Suite struct LabelsValidationTests {
+  func error(_ json: String) -> RecordingError? {
+    do {
+      _ = try SessionLabels.decode(Array(json.utf8), name: "a.labels.json")
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  @Test func syntaxErrorsCarryLineAndColumn() throws {
+    let e = try #require(
+      error("{\n \"reps\": [\n  {\"start\": 1, \"end\": 2, \"peak_deg\": 3},\n  {\"start\": 1 \"end\": 2}\n ]\n}\n"))
+    #expect(e.kind == .badJSON)
+    #expect(e.line == 4 && e.column == 15, "\(e)")
+    #expect(e.description.hasPrefix("a.labels.json:4: column 15: not valid JSON"), "\(e)")
+    let cut = try #require(error("{\"reps\": [\n{\"start\": 1"))
+    #expect(cut.line == 2, "\(cut)")
+    let huge = try #require(
+      error("{\"holds\": [\n{\"start\": 1, \"end\": 2, \"kind\": \"top\",\n \"mean_deg\": 1e999}]}"))
+    #expect(huge.line == 3 && huge.column == 14, "\(huge)")
+    let nan = try #require(error("{\"reps\": [{\"start\": NaN, \"end\": 2, \"peak_deg\": 1}]}"))
+    #expect(nan.line == 1 && nan.column == 21, "\(nan)")
+  }
+
+  @Test(arguments: [
+    (
+      "{\"holds\": [{\"start\": 1, \"end\": 2, \"kind\": \"top\", \"mean_deg\": 1}, {\"start\": 1, \"end\": 2, \"kind\": \"top\", \"mean_deg\": 1}, {\"start\": 5.0, \"end\": 3.1, \"kind\": \"top\", \"mean_deg\": 1}]}",
+      "a.labels.json: holds[2]: end 3.1 s is before start 5.0 s"
+    ),
+    (
+      "{\"reps\": [{\"start\": 9, \"end\": 2, \"peak_deg\": 1}]}",
+      "a.labels.json: reps[0]: end 2.0 s is before start 9.0 s"
+    ),
+    (
+      "{\"reps\": [{\"start\": -1, \"end\": 2, \"peak_deg\": 1}]}",
+      "a.labels.json: reps[0]: start -1.0 s is not a time in the recording (seconds from 0)"
+    ),
+    (
+      "{\"breath_steps\": [{\"t\": -0.5, \"rise_deg\": 2}]}",
+      "a.labels.json: breath_steps[0]: t -0.5 s is not a time in the recording (seconds from 0)"
+    ),
+    (
+      "{\"holds\": [{\"start\": 1, \"end\": 2, \"kind\": \"plank\", \"mean_deg\": 1}]}",
+      "a.labels.json: holds[0].kind: unknown hold kind 'plank' (expected traction, step or top)"
+    ),
+    (
+      "{\"variant_per_rep\": [\"basic\", \"fancy\"]}",
+      "a.labels.json: variant_per_rep[1]: unknown variant 'fancy' (expected basic or anchored)"
+    ),
+  ])
+  func entriesThatCannotDescribeARecordingAreRejected(json: String, message: String) throws {
+    let e = try #require(error(json))
+    #expect(e.description == message)
+  }
+
+  @Test func nonFiniteValuesBuiltInCodeAreReported() {
+    let labels = SessionLabels(holds: [Hold(start: 1, end: .nan, kind: .top, meanDeg: 1)])
+    #expect(labels.problem() == "holds[0]: end nan s is not a time in the recording (seconds from 0)")
+    #expect(SessionLabels(reps: [Rep(start: 1, end: 1, peakDeg: 9)]).problem() == nil)
+  }
+}
