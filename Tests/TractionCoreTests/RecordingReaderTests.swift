@@ -226,6 +226,11 @@ import Testing
     #expect(badRate?.line == 3)
     let nanRate = F.error("# format: traction-recording/1\n# rate_hz: nan\nt_s,load_n\n")
     #expect(nanRate?.kind == .badMetadata)
+    // A rate no sensor gives is a slip (and would be printed as a 300-digit number).
+    let hugeRate = F.error("# format: traction-recording/1\n# rate_hz: 1e300\nt_s,load_n\n")
+    #expect(hugeRate?.kind == .badMetadata)
+    #expect(hugeRate?.description.contains("beyond the largest plausible 100000") == true)
+    #expect(F.error("# format: traction-recording/1\n# rate_hz: 8000\nt_s,load_n\n0,1\n") == nil)
     let dup = F.error("# format: traction-recording/1\n# sensor: a\n\n# sensor: b\nt_s,load_n\n")
     #expect(dup?.kind == .badMetadata)
     #expect(dup?.line == 4)

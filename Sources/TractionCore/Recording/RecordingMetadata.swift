@@ -132,8 +132,23 @@ public struct RecordingMetadata: Sendable, Equatable {
     for u in value.utf8 where u == 0x0A || u == 0x0D {
       return "metadata value of '\(key)' must not contain a line break"
     }
-    if numericKeys.contains(key), positiveNumber(value) == nil {
+    return numericProblem(key: key, value: value)
+  }
+
+  /// The largest value each numeric key may have: far beyond any sensor (an IMU samples at most
+  /// a few kHz, ±16 g, ±2000 °/s), so a larger one is a slip, not a setting.
+  static let numericLimits: [String: Double] = [
+    Key.rateHz: 100_000, Key.accelRangeG: 1_000, Key.gyroRangeDps: 100_000,
+  ]
+
+  /// Why `value` cannot be the value of numeric key `key`, or nil (also for other keys).
+  static func numericProblem(key: String, value: String) -> String? {
+    guard numericKeys.contains(key) else { return nil }
+    guard let v = positiveNumber(value) else {
       return "metadata '\(key)' must be a positive number, not '\(value)'"
+    }
+    if let limit = numericLimits[key], v > limit {
+      return "metadata '\(key)' is \(value), beyond the largest plausible \(text(limit))"
     }
     return nil
   }

@@ -144,12 +144,8 @@ public struct RecordingReader {
             .badMetadata, file: source.name, line: lineNo,
             reason: "metadata key '\(key)' appears twice")
         }
-        if RecordingMetadata.numericKeys.contains(key),
-          RecordingMetadata.positiveNumber(value) == nil
-        {
-          throw RecordingError(
-            .badMetadata, file: source.name, line: lineNo,
-            reason: "metadata '\(key)' must be a positive number, not '\(value)'")
+        if let problem = RecordingMetadata.numericProblem(key: key, value: value) {
+          throw RecordingError(.badMetadata, file: source.name, line: lineNo, reason: problem)
         }
         md[key] = value
         continue
