@@ -60,16 +60,35 @@ public enum SimulatedRecordingFiles {
       load: config.includeLoad, squeeze: config.includeSqueeze, seq: true)
   }
 
+  /// Opens `STEM.csv` for a simulated session. A file there is replaced only when it is an
+  /// earlier simulated one (its labels beside it: the seed gives it again); anything else, such as
+  /// a recorded session, is refused and left as it is (`.alreadyExists`).
+  public static func openRecording(stem: String, metadata: RecordingMetadata, layout: RecordingLayout)
+    throws(RecordingError) -> RecordingWriter
+  {
+    let path = stem + ".csv"
+    let labels = RecordingCompanions.labelsPath(forRecording: path)
+    let earlierSimulation = FileManager.default.fileExists(atPath: labels)
+    do {
+      return try RecordingWriter(
+        path: path, metadata: metadata, layout: layout, replaceExisting: earlierSimulation)
+    } catch where error.kind == .alreadyExists {
+      throw RecordingError(
+        .alreadyExists, file: path,
+        reason: "already exists and is not a simulated session (no \(labels) beside it); it is left as it is. "
+          + "Choose another name")
+    }
+  }
+
   /// Generates and writes one session; `stem` is the path without extension. The parent
-  /// directory must exist. Files of the same name are replaced: the seed gives them again.
+  /// directory must exist. An earlier simulated session of the same name is replaced (the seed
+  /// gives it again); any other `STEM.csv` is refused (`openRecording`).
   @discardableResult
   public static func write(config: ScenarioConfig, stem: String) throws -> SimulatedRecordingSummary {
     let gen = try SessionGenerator(config)
     let plan = gen.plan
+    let recording = try openRecording(stem: stem, metadata: metadata(for: config), layout: layout(for: config))
     try plan.labels.write(path: stem + ".labels.json")
-    let recording = try RecordingWriter(
-      path: stem + ".csv", metadata: metadata(for: config), layout: layout(for: config),
-      replaceExisting: true)
     let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
     var count = 0
     for s in IteratorSequence(gen) {

@@ -612,13 +612,14 @@ public final class ThroughChipsSession {
   }
 
   /// Runs a session into `STEM.csv`, `STEM.labels.json` and `STEM.truth.csv` (the parent
-  /// directory must exist), replacing files of the same name: the seed gives them again.
+  /// directory must exist), replacing an earlier simulated session of the same name (the seed
+  /// gives it again) but no other `STEM.csv` (`SimulatedRecordingFiles.openRecording`).
   public static func write(config: ScenarioConfig, options: ThroughChipsOptions, stem: String) throws
     -> (summary: SimulatedRecordingSummary, result: ThroughChipsResult)
   {
     let session = try ThroughChipsSession(config: config, options: options)
-    let recording = try RecordingWriter(
-      path: stem + ".csv", metadata: session.metadata, layout: session.layout, replaceExisting: true)
+    let recording = try SimulatedRecordingFiles.openRecording(
+      stem: stem, metadata: session.metadata, layout: session.layout)
     let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
     let result = try session.run(recording: recording, truth: truth)
     try recording.close()

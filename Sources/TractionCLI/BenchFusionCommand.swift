@@ -45,7 +45,7 @@ public struct BenchFusionCommand: AsyncParsableCommand {
       throw CommandFailure("\(data): needs at least two samples with increasing t_s")
     }
     if series.droppedPartialLastLine {
-      FileHandle.standardError.write(Data("\(data): last line cut short, dropped\n".utf8))
+      Console.err("\(data): last line cut short, dropped")
     }
     var output = [SIMD3<Double>](repeating: .zero, count: series.count)
     var best = Double.infinity
@@ -69,7 +69,7 @@ public struct BenchFusionCommand: AsyncParsableCommand {
       )
     }
     // Keeps the outputs observable so the optimizer cannot drop the work.
-    if !checksum.x.isFinite { FileHandle.standardError.write(Data("non-finite output\n".utf8)) }
+    if !checksum.x.isFinite { Console.err("non-finite output") }
   }
 }
 

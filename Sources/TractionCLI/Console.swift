@@ -35,8 +35,7 @@ enum Console {
     guard e != 0 else { return true }
     if stdoutErrno.compareExchange(expected: 0, desired: e, ordering: .relaxed).exchanged {
       err(
-        "warning: standard output: write failed (\(String(cString: strerror(e)))); nothing more is printed "
-          + "there, the session and its recording go on")
+        "warning: standard output: write failed (\(String(cString: strerror(e)))); nothing more is printed there")
     }
     return false
   }
@@ -44,6 +43,11 @@ enum Console {
   /// Writes `text` and a line break to standard error.
   static func err(_ text: String) {
     _ = writeAll(STDERR_FILENO, text + "\n")
+  }
+
+  /// Writes `text` as it is to standard error (a progress line redrawn with `\r`).
+  static func errPartial(_ text: String) {
+    _ = writeAll(STDERR_FILENO, text)
   }
 
   /// Writes every byte (retrying interrupted and partial writes); the errno of a failure, or 0.

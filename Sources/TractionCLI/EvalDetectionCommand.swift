@@ -45,10 +45,10 @@ public struct EvalDetectionCommand: ParsableCommand {
       if !json {
         print(Self.line(score))
       } else if isatty(STDERR_FILENO) != 0 {
-        FileHandle.standardError.write(Data("\r[\(i + 1)/\(recordings.count)] \(score.name)\u{1B}[K".utf8))
+        Console.errPartial("\r[\(i + 1)/\(recordings.count)] \(score.name)\u{1B}[K")
       }
     }
-    if json && isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    if json && isatty(STDERR_FILENO) != 0 { Console.errPartial("\r\u{1B}[K") }
     let overall = DetectionScoreAggregate(scores)
     if json {
       print(try jsonString(Output(recordings: scores, overall: overall)))

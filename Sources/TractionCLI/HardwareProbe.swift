@@ -17,6 +17,8 @@ struct DetectedRig {
   var sensorsOnBus: [String: Int] = [:]
   /// Whether the HX711 `--hx711` named was started.
   var hx711Found = false
+  /// Buses not probed because every sensor the monitor can use was found before them.
+  var skippedBuses: Set<String> = []
 
   var isEmpty: Bool { imu == nil && imu2 == nil && load == nil }
 
@@ -25,7 +27,7 @@ struct DetectedRig {
   /// wants to hear that one is missing before the session, not to find a recording without it.
   func unmet(buses: [String], hx711: HX711Wiring?) -> [String] {
     var out: [String] = []
-    for bus in Self.unique(buses) where (sensorsOnBus[bus] ?? 0) == 0 {
+    for bus in Self.unique(buses) where (sensorsOnBus[bus] ?? 0) == 0 && !skippedBuses.contains(bus) {
       let why = looked.filter { $0.hasPrefix(bus + ":") || $0.hasPrefix(bus + " ") }
       out.append("--bus \(bus): no sensor: " + (why.isEmpty ? "nothing answered" : why.joined(separator: "; ")))
     }
@@ -50,14 +52,15 @@ struct HX711Wiring: Equatable {
   var clockOffset: UInt32
   var dataOffset: UInt32
 
-  /// The option's value, as `--hx711` takes it.
-  var argument: String { "\(chip):\(clockOffset):\(dataOffset)" }
+  /// The option's value as the user gave it (repeated back in messages).
+  var argument: String
   /// How `looked` and `found` name it.
   var place: String { "HX711 on \(chip) lines \(clockOffset)/\(dataOffset)" }
 
   init?(argument: String) {
     let parts = argument.split(separator: ":").map(String.init)
     guard parts.count == 3, let c = UInt32(parts[1]), let d = UInt32(parts[2]), c != d else { return nil }
+    self.argument = argument
     chip = parts[0].hasPrefix("/") ? parts[0] : "/dev/" + parts[0]
     clockOffset = c
     dataOffset = d
@@ -120,7 +123,11 @@ enum HardwareProbe {
           rig.looked.append("\(path) 0x2a (NAU7802): \(error)")
         }
       }
-      if !probed { rig.looked.append("\(path): not probed (two IMUs and a load cell were found already)") }
+      if !probed {
+        rig.skippedBuses.insert(path)
+        let load = hx711 != nil ? "the load cell is the HX711 of --hx711" : "a load cell was found already"
+        rig.looked.append("\(path): not probed (two IMUs were found already; \(load))")
+      }
     }
     // The first IMU found is the upper back; a second one (the other address) is the sacrum.
     if let first = imus.first {

@@ -9,9 +9,15 @@ import TractionCore
 let stopRequested = Atomic<Bool>(false)
 
 func installStopHandlers() {
-  signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
-  signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
-  signal(SIGHUP) { _ in stopRequested.store(true, ordering: .relaxed) }
+  // The global is initialised lazily: first here, not inside a handler.
+  _ = stopRequested.load(ordering: .relaxed)
+  for sig in [SIGINT, SIGTERM, SIGHUP] {
+    let previous = signal(sig) { _ in stopRequested.store(true, ordering: .relaxed) }
+    // An ignored signal stays ignored: `nohup traction run &` must outlive the SSH session, and a
+    // script's background job ignores Ctrl-C. (SIG_IGN is the handler value 1; Swift does not
+    // import the macro.)
+    if let previous, unsafeBitCast(previous, to: Int.self) == 1 { signal(sig, previous) }
+  }
   // A reader that closed our output (`| head -1`) or a file-size limit must not kill the process
   // mid-recording: with these caught, the write fails instead (EPIPE, EFBIG) and is handled
   // where it happens. A do-nothing handler rather than SIG_IGN, because an ignored signal stays
@@ -36,6 +42,8 @@ final class MonitorSession {
   private(set) var samples = 0
   private var firstT: Double?
   private var lastT = 0.0
+  /// The recording holds less than the session (a write or the close failed).
+  private var recordingIncomplete = false
 
   init(writer: RecordingWriter?, recordingPath: String?, cues: CueOutput, quiet: Bool) {
     self.writer = writer
@@ -88,6 +96,7 @@ final class MonitorSession {
       "recording stopped \(at): \(error) (what was written before it is kept in \(kept); "
       + "the session goes on unrecorded)"
     problems.append(line)
+    recordingIncomplete = true
     Console.err("error: \(line)")
   }
 
@@ -95,6 +104,7 @@ final class MonitorSession {
   func closingFailed(_ error: RecordingError) {
     let line = "closing the recording: \(error) (the last second of samples may be missing)"
     problems.append(line)
+    recordingIncomplete = true
     Console.err("error: \(line)")
   }
 
@@ -104,8 +114,12 @@ final class MonitorSession {
       do { try w.close() } catch { closingFailed(error) }
     }
     let summary = analyzer.finish()
+    // The counts are the session's; the file says so when it holds less.
+    let file =
+      recordingPath.map { recordingIncomplete ? "session (the recording \($0) is incomplete, see below)" : $0 }
+      ?? "session (not recorded; --record FILE keeps it)"
     let facts = RecordingFacts(
-      file: recordingPath ?? "session (not recorded; --record FILE keeps it)", samples: samples,
+      file: file, samples: samples,
       durationS: lastT - (firstT ?? 0),
       rateHz: nil, channels: [], gaps: summary.gaps, gapMissingS: summary.gapSeconds, seqJumps: 0,
       notices: problems)

@@ -97,12 +97,8 @@ public struct ReplayCommand: ParsableCommand {
     // Opening the trace truncates it: it must not be the recording or one of its companions, by
     // whatever name (./s7.csv, a symlink, a hard link) it is given.
     if trace.isEmpty { throw ValidationError("--trace needs a file name, e.g. --trace s7.theta.csv") }
-    let guarded = [
-      (file, "the recording being replayed"),
-      (RecordingCompanions.labelsPath(forRecording: file), "the recording's labels"),
-      (RecordingCompanions.truthPath(forRecording: file), "the recording's true angle"),
-    ]
-    for (path, what) in guarded where trace == path || RecordingCompanions.isSameFile(trace, path) {
+    for (path, what) in RecordingCompanions.family(ofRecording: file)
+    where trace == path || RecordingCompanions.isSameFile(trace, path) {
       let stem = RecordingCompanions.stem(ofRecording: file)
       throw ValidationError(
         "--trace \(trace) is \(what) (\(path)); writing the trace there would destroy it. "

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TractionCore
 
 /// `traction`: the monitor's command line.
 public struct TractionCommand: AsyncParsableCommand {
@@ -44,4 +45,33 @@ public struct BenchCommand: AsyncParsableCommand {
     subcommands: [BenchFusionCommand.self])
 
   public init() {}
+}
+
+extension TractionCommand {
+  /// Parses the process's arguments and runs the command, as `main()` would, but an error is
+  /// printed with control characters escaped line by line: a file name holding an escape
+  /// sequence (`--record $'\e[31m…'`) is shown, not obeyed by the terminal. Help and version go
+  /// to standard output with status 0, errors to standard error, as ArgumentParser does.
+  public static func runFromCommandLine() async -> Int32 {
+    do {
+      var command = try parseAsRoot()
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+      return 0
+    } catch {
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if code == .success {
+        if !message.isEmpty { Console.out(message) }
+      } else if !message.isEmpty {
+        Console.err(
+          message.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { escapingControlCharacters(String($0)) }.joined(separator: "\n"))
+      }
+      return code.rawValue
+    }
+  }
 }

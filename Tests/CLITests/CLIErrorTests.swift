@@ -79,12 +79,36 @@ import TractionCore
       #expect(f.code == 64, "\(trace): \(f.message)")
       #expect(f.message.contains("would destroy it"), "\(trace): \(f.message)")
     }
+    // Replayed through the symlink, the companions of the file it leads to are guarded too.
+    for trace in [dir + "/s.truth.csv", dir + "/s.labels.json"] {
+      let f = try #require(await Self.failure(["replay", dir + "/link.csv", "--trace", trace]), "\(trace)")
+      #expect(f.code == 64, "\(trace): \(f.message)")
+    }
     #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/s.csv")) == before)
     #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/s.truth.csv")) == truthBefore)
     // A recording that does not open leaves no trace file behind.
     let missing = try #require(await Self.failure(["replay", dir + "/none.csv", "--trace", dir + "/t.csv"]))
     #expect(missing.code == 1)
     #expect(!fm.fileExists(atPath: dir + "/t.csv"))
+  }
+
+  /// `simulate --out a` replaces an earlier simulated `a` (the seed gives it again) but never a
+  /// recorded session `a.csv` (no labels beside it).
+  @Test func simulateNeverReplacesARecordedSession() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let stem = dir + "/a"
+    #expect(await Self.failure(["simulate", "--out", stem, "--quiet", "--reps", "1"]) == nil)
+    #expect(await Self.failure(["simulate", "--out", stem, "--quiet", "--reps", "1", "--seed", "9"]) == nil)
+    try FileManager.default.removeItem(atPath: stem + ".labels.json")
+    let recorded = try Data(contentsOf: URL(fileURLWithPath: stem + ".csv"))
+    for extra in [[String](), ["--through-chips"]] {
+      let f = try #require(await Self.failure(["simulate", "--out", stem, "--quiet", "--reps", "1"] + extra))
+      #expect(f.code == 1, "\(f.message)")
+      #expect(f.message.contains("not a simulated session") && f.message.contains("a.csv"), "\(f.message)")
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: stem + ".csv")) == recorded)
+    #expect(!FileManager.default.fileExists(atPath: stem + ".labels.json"))
   }
 
   /// `simulate --out` with no name, or a folder, would write hidden `.csv`, `.labels.json`,

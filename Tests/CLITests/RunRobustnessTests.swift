@@ -59,7 +59,8 @@ import TractionCore
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = dir + "/x.csv"
     let r = try Traction.run(
-      ["run", "--simulate", "--realtime", "--quiet", "--json", "--record", path], signal: signal, after: 1.5)
+      ["run", "--simulate", "--realtime", "--quiet", "--json", "--record", path], signals: [signal],
+      once: path)
     #expect(r.reason == .exit && r.status == 0, "stderr: \(r.err)")
     let text = try String(contentsOfFile: path, encoding: .utf8)
     let lastLine = text.split(separator: "\n").last.map(String.init) ?? ""
@@ -69,6 +70,21 @@ import TractionCore
     let held = try RecordingAnalysis.analyze(path: path).recording.samples
     #expect(held > 0 && claimed == held)
     #expect(lastLine.hasPrefix("# end: \(held) samples"))
+  }
+
+  /// `nohup traction run &` must outlive the SSH session: a SIGHUP the caller ignores stays
+  /// ignored (the session goes on), and SIGTERM still ends it cleanly.
+  @Test func anIgnoredHangupStaysIgnored() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/n.csv"
+    let r = try Traction.run(
+      ["run", "--simulate", "--realtime", "--quiet", "--json", "--record", path], signals: [SIGHUP, SIGTERM],
+      once: path, ignoring: SIGHUP)
+    #expect(r.runningAfterFirstSignal)
+    #expect(r.reason == .exit && r.status == 0, "stderr: \(r.err)")
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(text.split(separator: "\n").last?.hasPrefix("# end: ") == true)
   }
 
   /// `traction run --record x.csv | head -1`: the reader is gone, so printing stops, but the
@@ -97,8 +113,11 @@ import TractionCore
     #expect(r.reason == .exit && r.status != 0)
     #expect(r.err.contains(path) && r.err.contains("write failed"))
     #expect(r.err.contains("incomplete"))
-    // The whole session's summary: every rep of the scenario, not only the recorded part.
+    // The whole session's summary: every rep of the scenario, not only the recorded part, and
+    // its counts are not put under the file's name.
     #expect(r.out.contains("3 reps"))
+    #expect(r.out.contains("session (the recording \(path) is incomplete"))
+    #expect(!r.out.split(separator: "\n").contains { $0.hasPrefix(path + ":") })
     let report = try RecordingAnalysis.analyze(path: path)
     #expect(report.recording.samples > 100)
   }
@@ -120,6 +139,9 @@ import TractionCore
     rig.hx711Found = true
     rig.sensorsOnBus["/dev/i2c-10"] = 1
     #expect(rig.unmet(buses: ["/dev/i2c-1", "/dev/i2c-10"], hx711: wiring).isEmpty)
+    // A bus left unprobed because every usable sensor was found before it is not missing anything.
+    rig.skippedBuses = ["/dev/i2c-3"]
+    #expect(rig.unmet(buses: ["/dev/i2c-1", "/dev/i2c-3"], hx711: wiring).isEmpty)
     // Nothing named, nothing required.
     #expect(DetectedRig().unmet(buses: [], hx711: nil).isEmpty)
   }
@@ -151,14 +173,18 @@ enum Traction {
     var reason: Process.TerminationReason
     var out: String
     var err: String
+    /// With several signals: whether it was still running 1 s after the first.
+    var runningAfterFirstSignal = false
   }
 
-  /// Runs `traction args`: with `signal`, sends it `after` seconds; with `closedStdout`, its
-  /// standard output is a pipe nobody reads (the read end closed); with `fileSizeLimitBlocks`,
-  /// under `ulimit -f`.
+  /// Runs `traction args`: with `signals`, sends them 1 s apart, the first 0.5 s after file
+  /// `once` appears (the handlers are installed before the recording is created), so a slow
+  /// machine does not get the signal before it can handle it; with `ignoring`, that signal is
+  /// ignored by the parent as `nohup` does; with `closedStdout`, its standard output is a pipe
+  /// nobody reads (the read end closed); with `fileSizeLimitBlocks`, under `ulimit -f`.
   static func run(
-    _ args: [String], signal: Int32? = nil, after: Double = 0, closedStdout: Bool = false,
-    fileSizeLimitBlocks: Int? = nil
+    _ args: [String], signals: [Int32] = [], once path: String? = nil, ignoring: Int32? = nil,
+    closedStdout: Bool = false, fileSizeLimitBlocks: Int? = nil
   ) throws -> Outcome {
     let binary = try #require(Self.binary, "build traction first (swift build --build-tests)")
     let dir = NSTemporaryDirectory() + "traction-sub-\(UUID().uuidString)"
@@ -178,6 +204,9 @@ enum Traction {
     if let blocks = fileSizeLimitBlocks {
       p.executableURL = URL(fileURLWithPath: "/bin/sh")
       p.arguments = ["-c", "ulimit -f \(blocks) && exec \"$0\" \"$@\"", binary] + args
+    } else if let ignoring {
+      p.executableURL = URL(fileURLWithPath: "/bin/sh")
+      p.arguments = ["-c", "trap '' \(ignoring) && exec \"$0\" \"$@\"", binary] + args
     } else {
       p.executableURL = URL(fileURLWithPath: binary)
       p.arguments = args
@@ -194,14 +223,26 @@ enum Traction {
     p.standardError = errFile
     try p.run()
     if closedStdout { try pipe?.fileHandleForWriting.close() }
-    if let signal {
-      Thread.sleep(forTimeInterval: after)
-      kill(p.processIdentifier, signal)
+    var running = false
+    if !signals.isEmpty {
+      if let path {
+        for _ in 0..<300 where !FileManager.default.fileExists(atPath: path) && p.isRunning {
+          Thread.sleep(forTimeInterval: 0.1)
+        }
+      }
+      Thread.sleep(forTimeInterval: 0.5)
+      for (k, signal) in signals.enumerated() {
+        if k > 0 {
+          Thread.sleep(forTimeInterval: 1)
+          if k == 1 { running = p.isRunning }
+        }
+        kill(p.processIdentifier, signal)
+      }
     }
     p.waitUntilExit()
     return Outcome(
       status: p.terminationStatus, reason: p.terminationReason,
       out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-      err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+      err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "", runningAfterFirstSignal: running)
   }
 }

@@ -33,8 +33,8 @@ import Testing
     } catch {
       #expect(error.description == "t.truth.csv:2: column 1 (t_s): '\\t\\0' is not a number")
     }
-    let csv = NumericCSVError.badNumber(path: "b.csv", line: 2, column: "acc_x", text: "\0\r")
-    #expect(csv.description == "b.csv:2: column 'acc_x': '\\0\\r' is not a valid number")
+    let csv = NumericCSVError.badNumber(path: "b.csv", line: 2, columnIndex: 2, column: "acc_x", text: "\0\r")
+    #expect(csv.description == "b.csv:2: column 2 (acc_x): '\\0\\r' is not a number")
     #expect(escapingControlCharacters("plain ° text \\ ok") == "plain ° text \\ ok")
     #expect(escapingControlCharacters("a\u{85}b\u{9F}") == "a\\u{85}b\\u{9F}")
   }

@@ -37,7 +37,7 @@ import Testing
     let path = try write(
       Self.header + "0,0,0,9.8,0,0,0,1,0,0,0,0\n" + "0.0035,0,x1,9.8,0,0,0,1,0,0,0,0\n")
     defer { try? FileManager.default.removeItem(atPath: path) }
-    #expect(throws: NumericCSVError.badNumber(path: path, line: 3, column: "acc_y", text: "x1")) {
+    #expect(throws: NumericCSVError.badNumber(path: path, line: 3, columnIndex: 3, column: "acc_y", text: "x1")) {
       try BROADTrial.load(path: path)
     }
   }

@@ -27,6 +27,9 @@ import Testing
     #expect(huge.line == 3 && huge.column == 14, "\(huge)")
     let nan = try #require(error("{\"reps\": [{\"start\": NaN, \"end\": 2, \"peak_deg\": 1}]}"))
     #expect(nan.line == 1 && nan.column == 21, "\(nan)")
+    // "Unescaped control character around character N": the offset is the one after "around".
+    let control = try #require(error("{\"variant_per_rep\": [\n\"ba\u{1}sic\"]}"))
+    #expect(control.line == 2, "\(control)")
   }
 
   @Test(arguments: [

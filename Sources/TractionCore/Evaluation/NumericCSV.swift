@@ -13,9 +13,9 @@ public enum NumericCSVError: Error, Equatable, Sendable, CustomStringConvertible
   case noHeader(path: String)
   case missingColumn(path: String, column: String)
   case wrongFieldCount(path: String, line: Int, expected: Int, found: Int)
-  case badNumber(path: String, line: Int, column: String, text: String)
-  /// `nan` (where the column does not allow it), `inf`, or a number too large for a Double;
-  /// `columnIndex` is the 1-based field number.
+  /// `columnIndex` is the 1-based field number (here and below).
+  case badNumber(path: String, line: Int, columnIndex: Int, column: String, text: String)
+  /// `nan` (where the column does not allow it), `inf`, or a number too large for a Double.
   case notFinite(path: String, line: Int, columnIndex: Int, column: String, text: String)
   case noRows(path: String)
 
@@ -29,8 +29,8 @@ public enum NumericCSVError: Error, Equatable, Sendable, CustomStringConvertible
     case .missingColumn(let path, let column): return "\(path): missing column '\(column)'"
     case .wrongFieldCount(let path, let line, let expected, let found):
       return "\(path):\(line): expected \(expected) fields, found \(found)"
-    case .badNumber(let path, let line, let column, let text):
-      return "\(path):\(line): column '\(column)': '\(text)' is not a valid number"
+    case .badNumber(let path, let line, let index, let column, let text):
+      return "\(path):\(line): column \(index) (\(column)): '\(text)' is not a number"
     case .notFinite(let path, let line, let index, let column, let text):
       return "\(path):\(line): column \(index) (\(column)): '\(text)' is not a finite number"
     case .noRows(let path): return "\(path): no data rows"
@@ -122,13 +122,12 @@ struct NumericCSV {
                   return
                 }
                 let text = String(
-                  decoding: UnsafeBufferPointer(rebasing: buf[fieldStart..<i]), as: UTF8.self)
+                  decoding: UnsafeBufferPointer(rebasing: buf[fieldStart..<i]), as: UTF8.self
+                )[...].trimmingASCIISpaces()
                 if value == nil {
-                  throw .badNumber(path: path, line: line, column: wanted[slot], text: text)
+                  throw .badNumber(path: path, line: line, columnIndex: field + 1, column: wanted[slot], text: text)
                 }
-                throw .notFinite(
-                  path: path, line: line, columnIndex: field + 1, column: wanted[slot],
-                  text: String(text.trimmingASCIISpacesAndTabs()))
+                throw .notFinite(path: path, line: line, columnIndex: field + 1, column: wanted[slot], text: text)
               }
               values[slot] = value
             }
@@ -169,10 +168,6 @@ struct NumericCSV {
     }
     return bytes
   }
-}
-
-extension String {
-  fileprivate func trimmingASCIISpacesAndTabs() -> String { self[...].trimmingASCIISpaces() }
 }
 
 extension Substring {

@@ -30,27 +30,26 @@ final class ByteSink {
     self.syncOnFlush = syncOnFlush
     let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (replaceExisting ? O_TRUNC : O_EXCL)
     var fd = open(path, flags, 0o644)
-    if fd < 0 && errno == EEXIST && !replaceExisting && !Self.isRegularFile(path) {
+    var e = fd < 0 ? errno : 0
+    let exists = RecordingError(
+      .alreadyExists, file: path, reason: "already exists; it is left as it is (nothing was written)")
+    if e == EEXIST && !replaceExisting {
+      // Something is there: a pipe or device is written to, judged on what was opened, without
+      // O_TRUNC (a regular file, even one that appeared since, is refused, not written over).
       fd = open(path, O_WRONLY | O_CLOEXEC)
+      e = fd < 0 ? errno : 0
+      var st = stat()
+      if fd >= 0 && (fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) == S_IFREG) {
+        _ = posixClose(fd)
+        throw exists
+      }
     }
     if fd < 0 {
-      let e = errno
-      if e == EEXIST && !replaceExisting {
-        throw RecordingError(
-          .alreadyExists, file: path, reason: "already exists; it is left as it is (nothing was written)")
-      }
       throw RecordingError(
         .writeFailed, file: path, reason: "cannot create: \(RecordingError.errnoText(e))")
     }
     target = .file(fd)
     buffer.reserveCapacity(1 << 16)
-  }
-
-  /// Whether `path` is a regular file (following links); false when it cannot be examined.
-  private static func isRegularFile(_ path: String) -> Bool {
-    var st = stat()
-    guard stat(path, &st) == 0 else { return false }
-    return (st.st_mode & S_IFMT) == S_IFREG
   }
 
   init(memoryNamed name: String) {

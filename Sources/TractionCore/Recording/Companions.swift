@@ -16,6 +16,24 @@ public enum RecordingCompanions {
     stem(ofRecording: path) + ".truth.csv"
   }
 
+  /// The paths that belong to recording `path`: itself and its companions, under the name given
+  /// and, when that is a symbolic link, under the name of the file it leads to (`lnk.csv` →
+  /// `s.csv` has `s.truth.csv` too). What an output must not overwrite.
+  public static func family(ofRecording path: String) -> [(path: String, what: String)] {
+    var names = [path]
+    if let real = realpath(path, nil) {
+      let resolved = String(cString: real)
+      free(real)
+      if resolved != path { names.append(resolved) }
+    }
+    return names.flatMap { name in
+      [
+        (name, "the recording"), (labelsPath(forRecording: name), "the recording's labels"),
+        (truthPath(forRecording: name), "the recording's true angle"),
+      ]
+    }
+  }
+
   /// True when `a` and `b` are the same existing file: the same device and inode once symbolic
   /// links are followed, so `./x.csv`, `x.csv`, a symlink to it and a hard link all match. False
   /// when either does not exist. Checked before opening an output (which truncates it) that must
@@ -146,7 +164,7 @@ extension SessionLabels {
     var column: Int? = nil
     if let (l, c) = Self.lineAndColumn(in: text) {
       (line, column) = (l, c)
-    } else if let offset = Self.number(after: "character ", in: text) {
+    } else if let offset = Self.number(after: "around character ", in: text) {
       (line, column) = Self.position(ofByte: offset, in: bytes)
     } else if text.hasPrefix("Unexpected end of file") {
       (line, column) = Self.position(ofByte: bytes.count, in: bytes)
