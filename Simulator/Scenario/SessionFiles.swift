@@ -72,7 +72,7 @@ public enum SimulatedRecordingFiles {
     do {
       return try RecordingWriter(
         path: path, metadata: metadata, layout: layout, replaceExisting: earlierSimulation)
-    } catch where error.kind == .alreadyExists {
+    } catch  where error.kind == .alreadyExists {
       throw RecordingError(
         .alreadyExists, file: path,
         reason: "already exists and is not a simulated session (no \(labels) beside it); it is left as it is. "
