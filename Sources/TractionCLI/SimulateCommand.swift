@@ -45,7 +45,8 @@ public struct SimulateCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Write NAME.csv, NAME.labels.json and NAME.truth.csv (replacing them: the seed gives them again).",
+      "Write NAME.csv, NAME.labels.json and NAME.truth.csv (an earlier simulated NAME is replaced: the "
+        + "seed gives it again; a recorded NAME.csv is never).",
       valueName: "NAME"))
   public var out: String?
 
