@@ -16,22 +16,29 @@ struct CommandFailure: Error, CustomStringConvertible {
 
 /// Checks that a path given as a folder of recordings is one, with the reason when it is not.
 enum FolderCheck {
-  /// Why `path` cannot be listed as a folder ("no such folder", "is a file, not a folder", the
-  /// system's reason), or nil when it is a folder.
-  static func problem(_ path: String) -> String? {
+  /// Why `path` cannot be listed as a folder, and how to say it.
+  struct Problem {
+    /// A file is there (so it may be a recording given where its folder belongs).
+    var isFile: Bool
+    /// "no such folder", "is a file, not a folder", or the system's reason, after the path.
+    var message: String
+  }
+
+  /// Why `path` cannot be listed as a folder, or nil when it is a folder.
+  static func problem(_ path: String) -> Problem? {
     var st = stat()
     if stat(path, &st) != 0 {
       let e = errno
-      if e == ENOENT { return "\(path): no such folder" }
-      return "\(path): cannot open the folder: \(String(cString: strerror(e)))"
+      if e == ENOENT { return Problem(isFile: false, message: "\(path): no such folder") }
+      return Problem(isFile: false, message: "\(path): cannot open the folder: \(String(cString: strerror(e)))")
     }
-    if (st.st_mode & S_IFMT) != S_IFDIR { return "\(path) is a file, not a folder" }
+    if (st.st_mode & S_IFMT) != S_IFDIR { return Problem(isFile: true, message: "\(path) is a file, not a folder") }
     return nil
   }
 
   /// The names in folder `path`, or a `CommandFailure` saying why it cannot be listed.
   static func contents(_ path: String) throws -> [String] {
-    if let problem = problem(path) { throw CommandFailure(problem) }
+    if let problem = problem(path) { throw CommandFailure(problem.message) }
     do {
       return try FileManager.default.contentsOfDirectory(atPath: path)
     } catch {

@@ -51,12 +51,12 @@ public struct HistoryCommand: ParsableCommand {
   /// cannot be read is an entry with its error.
   static func entries(in directory: String) throws -> [Entry] {
     if let problem = FolderCheck.problem(directory) {
-      var isFile = stat()
-      if stat(directory, &isFile) == 0 {
+      if problem.isFile {
         // A recording given where its folder belongs.
-        throw CommandFailure("\(problem) of recordings (to summarise one recording: traction replay \(directory))")
+        throw CommandFailure(
+          "\(problem.message) of recordings (to summarise one recording: traction replay \(directory))")
       }
-      throw CommandFailure("\(problem) (sessions are recorded by `traction run`)")
+      throw CommandFailure("\(problem.message) (sessions are recorded by `traction run`)")
     }
     let names = try FolderCheck.contents(directory)
     let recordings = names.filter { $0.hasSuffix(".csv") && !$0.hasSuffix(".truth.csv") && !$0.hasSuffix(".theta.csv") }

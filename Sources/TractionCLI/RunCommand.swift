@@ -202,7 +202,8 @@ public struct RunCommand: ParsableCommand {
   /// `NAME.csv`, then `NAME-2.csv` … `NAME-999.csv`.
   static func numberedNames(_ path: String) -> [String] {
     let stem = RecordingCompanions.stem(ofRecording: path)
-    return [path] + (2...999).map { "\(stem)-\($0).csv" }
+    let ext = path.hasSuffix(".csv") ? ".csv" : ""
+    return [path] + (2...999).map { "\(stem)-\($0)\(ext)" }
   }
 
   /// The first of `numberedNames(path)` after `path` with no file yet (only a suggestion: the

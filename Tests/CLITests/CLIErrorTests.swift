@@ -182,12 +182,10 @@ import TractionCore
     ]
     for (text, message) in cases {
       try text.write(toFile: truthPath, atomically: true, encoding: .utf8)
-      #expect(throws: (any Error).self) { try EvalDetectionCommand.score(recording: dir + "/sim-3.csv") }
-      do {
-        _ = try EvalDetectionCommand.score(recording: dir + "/sim-3.csv")
-      } catch {
-        #expect("\(error)".contains(message), "\(error)")
+      let error = try #require(throws: (any Error).self) {
+        try EvalDetectionCommand.score(recording: dir + "/sim-3.csv")
       }
+      #expect("\(error)".contains(message), "\(error)")
     }
   }
 

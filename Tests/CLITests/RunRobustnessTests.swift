@@ -38,6 +38,8 @@ import TractionCore
     #expect(name == dir + "/20261121T093000Z-3.csv")
     #expect(try String(contentsOfFile: path, encoding: .utf8) == "first\n")
     #expect(try String(contentsOfFile: dir + "/20261121T093000Z-2.csv", encoding: .utf8) == "second\n")
+    // A name given without `.csv` is numbered without one too.
+    #expect(RunCommand.numberedNames(dir + "/a").dropFirst().first == dir + "/a-2")
   }
 
   // MARK: Standard output, signals, a full disk (subprocess)
