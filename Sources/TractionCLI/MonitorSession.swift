@@ -42,8 +42,6 @@ final class MonitorSession {
   private(set) var samples = 0
   private var firstT: Double?
   private var lastT = 0.0
-  /// The recording holds less than the session (a write or the close failed).
-  private var recordingIncomplete = false
 
   init(writer: RecordingWriter?, recordingPath: String?, cues: CueOutput, quiet: Bool) {
     self.writer = writer
@@ -96,7 +94,6 @@ final class MonitorSession {
       "recording stopped \(at): \(error) (what was written before it is kept in \(kept); "
       + "the session goes on unrecorded)"
     problems.append(line)
-    recordingIncomplete = true
     Console.err("error: \(line)")
   }
 
@@ -104,7 +101,6 @@ final class MonitorSession {
   func closingFailed(_ error: RecordingError) {
     let line = "closing the recording: \(error) (the last second of samples may be missing)"
     problems.append(line)
-    recordingIncomplete = true
     Console.err("error: \(line)")
   }
 
@@ -114,9 +110,10 @@ final class MonitorSession {
       do { try w.close() } catch { closingFailed(error) }
     }
     let summary = analyzer.finish()
-    // The counts are the session's; the file says so when it holds less.
+    // The counts are the session's; the file says so when it holds less (every problem is a
+    // recording that failed).
     let file =
-      recordingPath.map { recordingIncomplete ? "session (the recording \($0) is incomplete, see below)" : $0 }
+      recordingPath.map { problems.isEmpty ? $0 : "session (the recording \($0) is incomplete, see below)" }
       ?? "session (not recorded; --record FILE keeps it)"
     let facts = RecordingFacts(
       file: file, samples: samples,

@@ -117,10 +117,11 @@ public struct RunCommand: ParsableCommand {
     let clock = SystemClock()
     if !simulate {
       let request = IMUConfigurationRequest(sampleRateHz: rate)
+      let wiring = hx711.flatMap(HX711Wiring.init(argument:))
       rig = HardwareProbe.probe(
-        buses: buses, request: request, hx711: hx711.flatMap(HX711Wiring.init(argument:)),
+        buses: buses, request: request, hx711: wiring,
         loadCalibration: LoadCellCalibration(offsetCounts: 0, newtonsPerCount: loadScale), clock: clock)
-      let unmet = rig.unmet(buses: buses, hx711: hx711.flatMap(HX711Wiring.init(argument:)))
+      let unmet = rig.unmet(buses: buses, hx711: wiring)
       if !rig.isEmpty && !unmet.isEmpty {
         // Hardware named by option must be there: a session without it is not what was asked.
         throw RunError.namedSensorMissing(unmet, found: rig.found)

@@ -120,10 +120,11 @@ extension SessionLabels {
   /// `holds[2]: end 3.1 s is before start 5.0 s`, or nil when all are sound: every time finite and
   /// not negative, every end at or after its start, every angle finite.
   public func problem() -> String? {
+    func time(_ what: String, _ name: String, _ t: Double) -> String? {
+      t.isFinite && t >= 0 ? nil : "\(what): \(name) \(t) s is not a time in the recording (seconds from 0)"
+    }
     func times(_ what: String, _ start: Double, _ end: Double) -> String? {
-      for (name, t) in [("start", start), ("end", end)] where !(t.isFinite && t >= 0) {
-        return "\(what): \(name) \(t) s is not a time in the recording (seconds from 0)"
-      }
+      if let p = time(what, "start", start) ?? time(what, "end", end) { return p }
       return end < start ? "\(what): end \(end) s is before start \(start) s" : nil
     }
     func angle(_ what: String, _ key: String, _ v: Double) -> String? {
@@ -136,10 +137,9 @@ extension SessionLabels {
       if let p = times("holds[\(i)]", h.start, h.end) ?? angle("holds[\(i)]", "mean_deg", h.meanDeg) { return p }
     }
     for (i, s) in breathSteps.enumerated() {
-      if !(s.t.isFinite && s.t >= 0) {
-        return "breath_steps[\(i)]: t \(s.t) s is not a time in the recording (seconds from 0)"
+      if let p = time("breath_steps[\(i)]", "t", s.t) ?? angle("breath_steps[\(i)]", "rise_deg", s.riseDeg) {
+        return p
       }
-      if let p = angle("breath_steps[\(i)]", "rise_deg", s.riseDeg) { return p }
     }
     return nil
   }
