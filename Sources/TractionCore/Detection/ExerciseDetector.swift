@@ -9,8 +9,10 @@
 /// signal stays within a band around its centre that allows for the breathing seen (tighter upward,
 /// so breath steps get out) and its speed stays low; its end is back-dated to where the move began.
 /// A plateau of at least 2 s is a hold. A breath step is a rise of ≥ 1° between the means of
-/// consecutive holds 0.5–4 s apart. Memory is fixed (rings of ~100 s at the bin rate); nothing
-/// allocates per sample (the result lists grow only when an event is found).
+/// consecutive holds 0.5–4 s apart, or a little less when the level the breathing returns to rose
+/// too; a plateau whose exhales come to end higher from one breath on is split there as it closes.
+/// Memory is fixed (rings of ~100 s at the bin rate); nothing allocates per sample (the result
+/// lists grow only when an event is found).
 public struct ExerciseDetector: Sendable {
   public let config: DetectorConfig
 
@@ -669,11 +671,14 @@ public struct ExerciseDetector: Sendable {
     events.push(.holdStarted(index: index, hold: hold))
   }
 
-  private mutating func checkBreathStep(prev: HoldRecord, holdIndex: Int, mean: Double, now j: Int) {
+  private mutating func checkBreathStep(
+    prev: HoldRecord, holdIndex: Int, mean: Double, now j: Int, closing: Bool = false
+  ) {
     guard plateau.stepIndex == nil else { return }
     let rise = mean - prev.hold.meanDeg
     let gap = time(plateau.startIndex) - prev.hold.end
-    guard rise >= config.stepMinRise, gap >= config.stepMinSeconds, gap <= config.stepMaxSeconds
+    guard rise >= config.stepMinRise || (closing && exhaleEndsHigher(rise: rise)),
+      gap >= config.stepMinSeconds, gap <= config.stepMaxSeconds
     else { return }
     // The middle of the rise: where the smoothed signal crosses halfway between the plateaus.
     let midLevel = prev.hold.meanDeg + rise / 2
@@ -707,7 +712,120 @@ public struct ExerciseDetector: Sendable {
     }
   }
 
+  /// A rise of the plateaus' means a little short of a breath step (`nearStep`) is one when the
+  /// level the breathing returns to rose too: a partial breath at either plateau's edge biases a
+  /// mean by up to half the ripple, the end of its exhales does not.
+  private var nearStep: Double { 0.7 * config.stepMinRise }
+  /// How much higher the breathing's lowest level must be (80% of a step).
+  private var floorRise: Double { 0.8 * config.stepMinRise }
+
+  /// How far the plateau's floor lies above the last hold's: the lowest point of each, and their
+  /// lowest one-second mean, whichever rose less (a brief dip as a rise settles is not an exhale).
+  private func floorJump() -> Double? {
+    guard let prev = lastHoldPlateau, holds.count > repFirstHold, plateau.minLevel.isFinite,
+      prev.minLevel.isFinite
+    else { return nil }
+    return min(plateau.minLevel - prev.minLevel, plateau.zMin - prev.zMin)
+  }
+
+  private func exhaleEndsHigher(rise: Double) -> Bool {
+    guard config.risesEndHolds, rise >= nearStep, let f = floorJump() else { return false }
+    return f >= floorRise
+  }
+
+  /// A breath step inside the plateau that its band did not see (a step of 1° in a ripple of
+  /// ±0.8° often stays inside it until the next breath): an exhale that ended at least `floorRise`
+  /// above the one before, with every later exhale staying up. The breaths are followed on the
+  /// smoothed signal with a hysteresis of a fifth of the session's breathing swing. Returns where
+  /// the step's rise began and where it topped out, when both parts last a hold's 2 s.
+  private func hiddenStep(endIndex e: Int) -> (end: Int, start: Int)? {
+    guard config.risesEndHolds else { return nil }
+    let s0 = plateau.startIndex + oneSecondBins / 2
+    guard e - s0 >= 4 * oneSecondBins else { return nil }
+    let h = max(0.15 * config.holdExitMin, 0.2 * rippleSwing)
+    let need = floorRise
+    var seekingPeak = false
+    var ext = z[s0]
+    var extI = s0
+    var lastI = -1
+    var lastV = 0.0
+    var cand: (i: Int, v: Double, next: Int, nextV: Double)? = nil
+    func trough(_ v: Double, _ i: Int) {
+      if lastI >= 0 && v - lastV >= need {
+        cand = (lastI, lastV, i, v)
+      } else if let c = cand, v < c.v + 0.5 * need {
+        cand = nil
+      }
+      lastI = i
+      lastV = v
+    }
+    for k in (s0 + 1)...e {
+      let zk = z[k]
+      if seekingPeak {
+        if zk > ext {
+          ext = zk
+          extI = k
+        } else if zk < ext - h {
+          seekingPeak = false
+          ext = zk
+          extI = k
+        }
+      } else if zk < ext {
+        ext = zk
+        extI = k
+      } else if zk > ext + h {
+        trough(ext, extI)
+        seekingPeak = true
+        ext = zk
+        extI = k
+      }
+    }
+    if !seekingPeak {
+      trough(ext, extI)
+    } else if extI < e {
+      // The last exhale, cut short by the end of the plateau: where it got to.
+      var lowI = extI + 1
+      for k in (extI + 1)...e where z[k] < z[lowI] { lowI = k }
+      if ext - z[lowI] >= 0.3 * h { trough(z[lowI], lowI) }
+    }
+    guard let c = cand else { return nil }
+    // The rise: its first crossing of the middle between the two exhales' ends; it began where the
+    // signal last stood near the lower one, and topped out at the first peak after the crossing.
+    let jump = c.nextV - c.v
+    var cross = c.i
+    while cross < c.next && z[cross] < c.v + jump / 2 { cross += 1 }
+    var a = cross
+    while a > c.i && z[a] > c.v + 0.15 * jump { a -= 1 }
+    var b = cross
+    while b < e && z[b + 1] > z[b] { b += 1 }
+    guard time(a) - time(plateau.startIndex) >= holdMin, time(e) - time(b) >= holdMin,
+      time(b) - time(a) >= config.stepMinSeconds, time(b) - time(a) <= config.stepMaxSeconds,
+      x.mean(b, e) - x.mean(plateau.startIndex, a) >= nearStep
+    else { return nil }
+    return (a, b)
+  }
+
   private mutating func closePlateau(endIndex e: Int, lastAdded j: Int, endedDown: Bool) {
+    // A breath step found inside: the part before it is closed first, then the part after it.
+    if let (a, b) = hiddenStep(endIndex: e),
+      !(plateau.announced && a < holdMinEnd(from: plateau.startIndex))
+    {
+      closePlateau(endIndex: a, lastAdded: j, endedDown: false)
+      beginPlateau(at: b, now: e)
+      plateau.transitStart = a
+      plateau.fromUp = true
+      // Its breathing, as `stepHolding` would have followed it.
+      let settle = oneSecondBins / 4
+      if b + settle <= e {
+        for k in (b + settle)...e {
+          plateau.lagN += 1
+          plateau.lagMin = min(plateau.lagMin, z[k])
+          plateau.lagMax = max(plateau.lagMax, z[k])
+        }
+      }
+      closePlateau(endIndex: e, lastAdded: e, endedDown: endedDown)
+      return
+    }
     if e < j {
       for i in (e + 1)...j {
         let xi = x[i]
@@ -749,7 +867,8 @@ public struct ExerciseDetector: Sendable {
     // (less than 90% of a step) was breathing, not a step.
     if let si = plateau.stepIndex, si == breathSteps.count - 1, plateau.n > 0,
       holds.count > repFirstHold, let prev = holds.last,
-      plateau.mean - prev.hold.meanDeg < 0.9 * config.stepMinRise
+      plateau.mean - prev.hold.meanDeg < 0.9 * config.stepMinRise,
+      !exhaleEndsHigher(rise: plateau.mean - prev.hold.meanDeg)
     {
       breathSteps.removeLast()
       plateau.stepIndex = nil
@@ -768,7 +887,7 @@ public struct ExerciseDetector: Sendable {
     let index = holds.count
     let isFirst = index == repFirstHold
     if !isFirst, let prev = holds.last {
-      checkBreathStep(prev: prev, holdIndex: index, mean: mean, now: e)
+      checkBreathStep(prev: prev, holdIndex: index, mean: mean, now: e, closing: true)
     }
     var drive: Double? = nil
     let lastLoad = meanLoad(max(plateau.startIndex, e - oneSecondBins + 1), e)
@@ -838,6 +957,11 @@ public struct ExerciseDetector: Sendable {
     let gap = time(plateau.startIndex) - prev.hold.end
     let dh = abs(plateau.mean - prev.hold.meanDeg)
     guard dh < 0.6 * config.stepMinRise || (gap <= 1.5 && dh < config.stepMinRise) else {
+      return false
+    }
+    // Not when the breathing's floor rose by a breath step in between: a step that its means
+    // understate.
+    if gap >= config.stepMinSeconds && exhaleEndsHigher(rise: plateau.mean - prev.hold.meanDeg) {
       return false
     }
     let current = plateau
