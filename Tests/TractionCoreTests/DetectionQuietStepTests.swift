@@ -20,8 +20,11 @@ import Testing
     var swing: Double
     var rise: Double
     var overshoot: Double
+    /// The breath of the last step is held on the top plateau, to the lowering.
+    var heldAtTop = false
     var testDescription: String {
       "breaths of \(period) s and \(swing)°, steps of \(rise)° (+\(overshoot)°)"
+        + (heldAtTop ? ", breath held at the top" : "")
     }
   }
 
@@ -48,7 +51,8 @@ import Testing
         v +=
           u < inhale
           ? (c.rise + c.overshoot) * smooth(u / inhale)
-          : c.rise + c.overshoot * (1 - smooth((u - inhale) / (p - inhale)))
+          : c.rise
+            + c.overshoot * (c.heldAtTop && s == stepsAt[2] ? 1 : 1 - smooth((u - inhale) / (p - inhale)))
       }
       return v - (15 + 3 * c.rise) * smooth((t - lowerAt) / 2)
     }
@@ -58,7 +62,8 @@ import Testing
       let t = Double(k) / 100
       let l = level(t)
       // The step's own breath is the step; the breathing grows as the chest leaves the floor.
-      let stepping = stepsAt.contains { t >= $0 && t < $0 + p }
+      let stepping =
+        stepsAt.contains { t >= $0 && t < $0 + p } || (c.heldAtTop && t >= stepsAt[2])
       let ripple = stepping ? 0 : min(1, max(0, l / 8)) * c.swing * breath(t, period: p)
       d.push(t: t, value: l + ripple)
       k += 1
@@ -74,6 +79,11 @@ import Testing
     Case(period: 5, swing: 1.3, rise: 1.2, overshoot: 0.5),
     Case(period: 6, swing: 1.0, rise: 1.2, overshoot: 0.2),
     Case(period: 6, swing: 1.3, rise: 1.2, overshoot: 0.5),
+    // No exhale after the last step, and no overshoot to lose: the top plateau shows no breath.
+    Case(period: 4, swing: 1.0, rise: 1.2, overshoot: 0, heldAtTop: true),
+    Case(period: 4, swing: 1.3, rise: 1.4, overshoot: 0, heldAtTop: true),
+    Case(period: 5, swing: 1.0, rise: 1.2, overshoot: 0, heldAtTop: true),
+    Case(period: 5, swing: 1.3, rise: 1.4, overshoot: 0, heldAtTop: true),
   ])
   func everyStepIsFound(_ c: Case) {
     let (d, truth) = Self.run(c)

@@ -782,11 +782,8 @@ public struct ExerciseDetector: Sendable {
     }
     if !seekingPeak {
       trough(ext, extI)
-    } else if extI < e {
-      // The last exhale, cut short by the end of the plateau: where it got to.
-      var lowI = extI + 1
-      for k in (extI + 1)...e where z[k] < z[lowI] { lowI = k }
-      if ext - z[lowI] >= 0.3 * h { trough(z[lowI], lowI) }
+    } else if let (v, i) = lastLevel(after: lastI, at: lastV + need, peak: ext, at: extI, to: e, h) {
+      trough(v, i)
     }
     guard let c = cand else { return nil }
     // The rise: its first crossing of the middle between the two exhales' ends; it began where the
@@ -803,6 +800,29 @@ public struct ExerciseDetector: Sendable {
       x.mean(b, e) - x.mean(plateau.startIndex, a) >= nearStep
     else { return nil }
     return (a, b)
+  }
+
+  /// Where the plateau's last breath got to when it closed while still rising or on top of an
+  /// inhale (`hiddenStep`'s last exhale end). If the signal has stood at or above `level` (a step
+  /// above the last exhale's end, from trough index `lastI`) for a hold's 2 s, the lowest point
+  /// since it got there: a step with no exhale after it, or one too shallow to see. Otherwise the
+  /// lowest point since the last peak, when the exhale from it has begun.
+  private func lastLevel(
+    after lastI: Int, at level: Double, peak: Double, at peakI: Int, to e: Int, _ h: Double
+  ) -> (Double, Int)? {
+    if lastI >= 0 {
+      var k = lastI
+      while k < e && z[k] < level { k += 1 }
+      if z[k] >= level && time(e) - time(k) >= holdMin {
+        var low = k
+        for i in k...e where z[i] < z[low] { low = i }
+        return (z[low], low)
+      }
+    }
+    guard peakI < e else { return nil }
+    var low = peakI + 1
+    for k in (peakI + 1)...e where z[k] < z[low] { low = k }
+    return peak - z[low] >= 0.3 * h ? (z[low], low) : nil
   }
 
   private mutating func closePlateau(endIndex e: Int, lastAdded j: Int, endedDown: Bool) {
