@@ -70,4 +70,30 @@ import Testing
     // Ready at 3.0 s; the hold at 3.5 s falls in the 5 s cooldown and is 4.5 s old after it.
     #expect(cues.map(\.kind) == [.ready])
   }
+
+  /// A breath step that stayed inside the breathing is found when its plateau ends: its hold
+  /// comes with its own end, and the step seconds late. Neither is said (the person has moved
+  /// on), but the step still counts toward the top hold's countdown.
+  @Test func stepsAndHoldsFoundLateAreCountedNotSaid() {
+    var coach = Coach()
+    let late = Hold(start: 9, end: 12, kind: .step, meanDeg: 17)
+    let top = Hold(start: 20, end: 20, kind: .step, meanDeg: 20)
+    var events: [Double: [DetectionEvent]] = [1: [.repStarted(index: 0, start: 0.5)]]
+    events[5] = [.breathStep(index: 0, step: BreathStep(t: 4.5, riseDeg: 2))]
+    events[12.5] = [
+      .breathStep(index: 1, step: BreathStep(t: 6.5, riseDeg: 1.1)),
+      .holdStarted(index: 1, hold: late),
+      .holdEnded(index: 1, record: HoldRecord(hold: late, repIndex: 0, sdDeg: 0.3)),
+    ]
+    events[19] = [.breathStep(index: 2, step: BreathStep(t: 18.5, riseDeg: 3))]
+    events[22] = [.holdStarted(index: 3, hold: top)]
+    let cues = run(&coach, from: 0, to: 30, events: events)
+    let steps = cues.filter { $0.kind == .breathStep }
+    #expect(
+      steps.map(\.text) == ["Step 1, up 2 degrees. Exhale, keep the height.", "Step 3, up 3 degrees. Hold it there."])
+    // The only "height kept" is the top hold's, announced on time.
+    #expect(cues.filter { $0.kind == .keepHeight }.map { ($0.t * 10).rounded() / 10 } == [22])
+    let counts = cues.filter { $0.kind == .topCountdown || $0.kind == .topDone }
+    #expect(counts.map(\.text.first) == ["3", "4", "5"])
+  }
 }

@@ -93,8 +93,9 @@ import Testing
     #expect(m.tp == 3 && m.fp == 0, "\(d.breathSteps.map(\.step)) vs \(truth)")
   }
 
-  /// The same breathing on a basic hold of 30 s, with breaths that vary in depth and a slow drift
-  /// of 0.5°, has no step: one hold.
+  /// The same breathing on a basic hold of 30 s, with breaths that vary in depth, exhales that end
+  /// up to 0.3° higher or lower from one breath to the next, and a slow drift of 0.5°, has no
+  /// step: one hold.
   @Test(arguments: [4.0, 5.0, 6.0], [1.0, 1.6])
   func breathingAloneIsNoStep(period: Double, swing: Double) {
     var d = ExerciseDetector()
@@ -108,7 +109,9 @@ import Testing
       // Every third breath is 30% deeper, the next one 30% shallower.
       let depth = [1.0, 1.3, 0.7][Int((t / period).rounded(.down)) % 3]
       let ripple = min(1, level / 8) * swing * depth * Self.breath(t, period: period)
-      d.push(t: t, value: level + drift + ripple)
+      // Where the exhales end wanders by ±0.3°, out of step with the breaths.
+      let wander = 0.3 * sin(2 * .pi * t / (2.7 * period)) * (level / 18)
+      d.push(t: t, value: level + drift + ripple + wander)
       k += 1
     }
     d.finish()

@@ -41,6 +41,9 @@ public struct Coach: Sendable {
   private var pending: Cue?
   /// How long a held-back cue stays worth saying.
   public var pendingMaxAgeSeconds = 3.0
+  /// A breath step announced later than this after it happened is not said (on time, it comes
+  /// when the plateau it reached has lasted 2 s: up to ~4.5 s after the middle of a slow rise).
+  public var lateStepSeconds = 5.0
 
   public init() {}
 
@@ -72,6 +75,12 @@ public struct Coach: Sendable {
         stepsThisRep = 0
         offer(Cue(t: out.t, kind: .repStarted, text: "Rep \(index + 1). Drive the elbows down and back."))
       case .holdStarted(let index, let hold):
+        // A hold found only as it ended (split off at a breath step found late) is not news for
+        // the person on the mat, who has already moved on.
+        let endedNow = out.events.contains {
+          if case .holdEnded(index, _) = $0 { return true } else { return false }
+        }
+        if endedNow { continue }
         holdStart = hold.start
         holdIndex = index
         countdownNext = 0
@@ -84,6 +93,8 @@ public struct Coach: Sendable {
         if index == holdIndex { holdStart = nil }
       case .breathStep(_, let step):
         stepsThisRep += 1
+        // A step found only when its plateau ended is counted but not said: the moment is past.
+        if out.t - step.t > lateStepSeconds { continue }
         let next = stepsThisRep >= 3 ? "Hold it there." : "Exhale, keep the height."
         offer(
           Cue(t: out.t, kind: .breathStep, text: "Step \(stepsThisRep), up \(Self.degrees(step.riseDeg)). \(next)"))

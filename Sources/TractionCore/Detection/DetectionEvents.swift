@@ -128,8 +128,11 @@ public struct RepRecord: Sendable, Equatable, Codable {
 /// final start, end, mean and steadiness. A hold reached by a breath step is announced as `step`;
 /// when its rep ends, the last hold of a rep that had breath steps becomes `top`, announced by
 /// `holdKindRevised` just before `repEnded`. A `holdEnded` may be followed by `holdMerged` and
-/// a second `holdEnded` for the same index when the plateau resumes at the same height. `breathStep` comes when the plateau it reached has
-/// lasted 2 s (its `rise_deg` is refined when that plateau ends; the summary has the final value).
+/// a second `holdEnded` for the same index when the plateau resumes at the same height.
+/// `breathStep` comes when the plateau it reached has lasted 2 s (its `rise_deg` is refined when
+/// that plateau ends; the summary has the final value). A breath step that stayed inside the
+/// breathing is found only when its plateau ends (docs/detection.md): then its `breathStep`, and
+/// for a plateau split at it the later hold's `holdStarted` and `holdEnded`, come together, late.
 public enum DetectionEvent: Sendable, Equatable {
   /// A rep is certain (≥ 3 s above the threshold and peaked above 8°); its start is final.
   case repStarted(index: Int, start: Double)

@@ -81,6 +81,12 @@ public struct ExerciseDetector: Sendable {
     var firstLoad = Double.nan
     var firstLevel = Double.nan
     var minLevel = Double.infinity
+    // Its floor, set when it closes, over its own span (from ½ s after its start to its end) and
+    // over its last 4 s: the lowest point and the lowest one-second mean.
+    var floorPoint = Double.nan
+    var floorMean = Double.nan
+    var endFloorPoint = Double.nan
+    var endFloorMean = Double.nan
     var stepIndex: Int? = nil
     // The exit test uses the plateau as it was 1 s ago, so a departure does not widen its own band;
     // from `bandFrom` on (its start, or where the force last rose to a new level).
@@ -719,13 +725,36 @@ public struct ExerciseDetector: Sendable {
   /// How much higher the breathing's lowest level must be (80% of a step).
   private var floorRise: Double { 0.8 * config.stepMinRise }
 
-  /// How far the plateau's floor lies above the last hold's: the lowest point of each, and their
-  /// lowest one-second mean, whichever rose less (a brief dip as a rise settles is not an exhale).
+  /// How far the closing plateau's floor lies above the last hold's as it ended (its last 4 s: a
+  /// long hold may have drifted since its lowest point): of the lowest points and the lowest
+  /// one-second means, whichever rose less (a brief dip as a rise settles is not an exhale).
   private func floorJump() -> Double? {
-    guard let prev = lastHoldPlateau, holds.count > repFirstHold, plateau.minLevel.isFinite,
-      prev.minLevel.isFinite
-    else { return nil }
-    return min(plateau.minLevel - prev.minLevel, plateau.zMin - prev.zMin)
+    guard let prev = lastHoldPlateau, holds.count > repFirstHold else { return nil }
+    let jump = min(plateau.floorMean - prev.endFloorMean, plateau.floorPoint - prev.endFloorPoint)
+    return jump.isFinite ? jump : nil
+  }
+
+  /// Sets the plateau's floors (the bins after its end `e`, already part of the next move, and the
+  /// settling of the move before it, its first ½ s, are left out).
+  private mutating func measureFloor(to e: Int) {
+    let a = plateau.startIndex + oneSecondBins / 2
+    (plateau.floorPoint, plateau.floorMean) = floor(from: a, to: e)
+    (plateau.endFloorPoint, plateau.endFloorMean) = floor(from: max(a, e - 4 * oneSecondBins), to: e)
+  }
+
+  /// The lowest smoothed value and the lowest one-second mean over bins a...e (nan if under 1 s).
+  private func floor(from a: Int, to e: Int) -> (Double, Double) {
+    guard e - a + 1 >= oneSecondBins else { return (.nan, .nan) }
+    var lowest = Double.infinity
+    var lowestMean = Double.infinity
+    var sum = 0.0
+    for k in a...e {
+      lowest = min(lowest, z[k])
+      sum += x[k]
+      if k - a >= oneSecondBins { sum -= x[k - oneSecondBins] }
+      if k - a + 1 >= oneSecondBins { lowestMean = min(lowestMean, sum / Double(oneSecondBins)) }
+    }
+    return (lowest, lowestMean)
   }
 
   private func exhaleEndsHigher(rise: Double) -> Bool {
@@ -830,12 +859,24 @@ public struct ExerciseDetector: Sendable {
     if let (a, b) = hiddenStep(endIndex: e),
       !(plateau.announced && a < holdMinEnd(from: plateau.startIndex))
     {
+      // The first part's breathing is its own (the step and the part after it would otherwise
+      // widen the session's breathing swing).
+      let settle = oneSecondBins / 4
+      plateau.lagN = 0
+      plateau.lagMin = .infinity
+      plateau.lagMax = -.infinity
+      if plateau.bandFrom + settle <= a {
+        for k in (plateau.bandFrom + settle)...a {
+          plateau.lagN += 1
+          plateau.lagMin = min(plateau.lagMin, z[k])
+          plateau.lagMax = max(plateau.lagMax, z[k])
+        }
+      }
       closePlateau(endIndex: a, lastAdded: j, endedDown: false)
       beginPlateau(at: b, now: e)
       plateau.transitStart = a
       plateau.fromUp = true
       // Its breathing, as `stepHolding` would have followed it.
-      let settle = oneSecondBins / 4
       if b + settle <= e {
         for k in (b + settle)...e {
           plateau.lagN += 1
@@ -860,6 +901,7 @@ public struct ExerciseDetector: Sendable {
       }
     }
     phase = .none
+    measureFloor(to: e)
     var start = time(plateau.startIndex)
     let end = time(e)
     if end - start < holdMin && end - start >= 0.6 * config.holdMinSeconds
@@ -995,6 +1037,10 @@ public struct ExerciseDetector: Sendable {
     plateau.lumbarSum += current.lumbarSum
     plateau.lumbarN += current.lumbarN
     plateau.minLevel = min(plateau.minLevel, current.minLevel)
+    plateau.floorPoint = min(plateau.floorPoint, current.floorPoint)
+    plateau.floorMean = min(plateau.floorMean, current.floorMean)
+    plateau.endFloorPoint = current.endFloorPoint
+    plateau.endFloorMean = current.endFloorMean
     let index = holds.count - 1
     let mean = plateau.mean
     let variance = max(0, plateau.sxx / Double(max(plateau.n, 1)) - mean * mean)
