@@ -854,36 +854,33 @@ public struct ExerciseDetector: Sendable {
     return peak - z[low] >= 0.3 * h ? (z[low], low) : nil
   }
 
+  /// The plateau's breathing range over bins a...b, as `stepHolding` follows it (from ¼ s in).
+  private mutating func measureBreathing(from a: Int, to b: Int) {
+    plateau.lagN = 0
+    plateau.lagMin = .infinity
+    plateau.lagMax = -.infinity
+    let from = a + oneSecondBins / 4
+    guard from <= b else { return }
+    for k in from...b {
+      plateau.lagN += 1
+      plateau.lagMin = min(plateau.lagMin, z[k])
+      plateau.lagMax = max(plateau.lagMax, z[k])
+    }
+  }
+
   private mutating func closePlateau(endIndex e: Int, lastAdded j: Int, endedDown: Bool) {
     // A breath step found inside: the part before it is closed first, then the part after it.
     if let (a, b) = hiddenStep(endIndex: e),
       !(plateau.announced && a < holdMinEnd(from: plateau.startIndex))
     {
-      // The first part's breathing is its own (the step and the part after it would otherwise
-      // widen the session's breathing swing).
-      let settle = oneSecondBins / 4
-      plateau.lagN = 0
-      plateau.lagMin = .infinity
-      plateau.lagMax = -.infinity
-      if plateau.bandFrom + settle <= a {
-        for k in (plateau.bandFrom + settle)...a {
-          plateau.lagN += 1
-          plateau.lagMin = min(plateau.lagMin, z[k])
-          plateau.lagMax = max(plateau.lagMax, z[k])
-        }
-      }
+      // Each part's breathing is its own (the step and the part after it would otherwise widen
+      // the session's breathing swing).
+      measureBreathing(from: plateau.bandFrom, to: a)
       closePlateau(endIndex: a, lastAdded: j, endedDown: false)
       beginPlateau(at: b, now: e)
       plateau.transitStart = a
       plateau.fromUp = true
-      // Its breathing, as `stepHolding` would have followed it.
-      if b + settle <= e {
-        for k in (b + settle)...e {
-          plateau.lagN += 1
-          plateau.lagMin = min(plateau.lagMin, z[k])
-          plateau.lagMax = max(plateau.lagMax, z[k])
-        }
-      }
+      measureBreathing(from: b, to: e)
       closePlateau(endIndex: e, lastAdded: e, endedDown: endedDown)
       return
     }
