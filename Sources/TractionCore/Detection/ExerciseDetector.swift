@@ -81,8 +81,9 @@ public struct ExerciseDetector: Sendable {
     var firstLoad = Double.nan
     var firstLevel = Double.nan
     var minLevel = Double.infinity
-    // Its floor, set when it closes, over its own span (from ½ s after its start to its end) and
-    // over its last 4 s: the lowest point and the lowest one-second mean.
+    // Its floor, set when it closes, over its own span (from ½ s after its start to its end; read
+    // while it closes) and over its last 4 s (read as the previous hold): the lowest point and the
+    // lowest one-second mean.
     var floorPoint = Double.nan
     var floorMean = Double.nan
     var endFloorPoint = Double.nan
@@ -765,7 +766,8 @@ public struct ExerciseDetector: Sendable {
   /// A breath step inside the plateau that its band did not see (a step of 1° in a ripple of
   /// ±0.8° often stays inside it until the next breath): an exhale that ended at least `floorRise`
   /// above the one before, with every later exhale staying up. The breaths are followed on the
-  /// smoothed signal with a hysteresis of a fifth of the session's breathing swing. Returns where
+  /// smoothed signal with a hysteresis of a fifth of the breathing swing the last long plateau
+  /// showed. Returns where
   /// the step's rise began and where it topped out, when both parts last a hold's 2 s.
   private func hiddenStep(endIndex e: Int) -> (end: Int, start: Int)? {
     guard config.risesEndHolds else { return nil }
@@ -1034,8 +1036,7 @@ public struct ExerciseDetector: Sendable {
     plateau.lumbarSum += current.lumbarSum
     plateau.lumbarN += current.lumbarN
     plateau.minLevel = min(plateau.minLevel, current.minLevel)
-    plateau.floorPoint = min(plateau.floorPoint, current.floorPoint)
-    plateau.floorMean = min(plateau.floorMean, current.floorMean)
+    // As the previous hold, only its end's floor is read (`floorJump`).
     plateau.endFloorPoint = current.endFloorPoint
     plateau.endFloorMean = current.endFloorMean
     let index = holds.count - 1
