@@ -96,4 +96,21 @@ import Testing
     let counts = cues.filter { $0.kind == .topCountdown || $0.kind == .topDone }
     #expect(counts.map(\.text.first) == ["3", "4", "5"])
   }
+
+  /// A step the detector withdraws (its plateau's full mean did not bear it out) no longer counts:
+  /// the next one is said with its number again, and the top hold waits for a real third step.
+  @Test func aWithdrawnStepNoLongerCounts() {
+    var coach = Coach()
+    let top = Hold(start: 20, end: 20, kind: .step, meanDeg: 20)
+    var events: [Double: [DetectionEvent]] = [1: [.repStarted(index: 0, start: 0.5)]]
+    events[5] = [.breathStep(index: 0, step: BreathStep(t: 4.5, riseDeg: 2))]
+    events[9] = [.breathStep(index: 1, step: BreathStep(t: 8.5, riseDeg: 1.1))]
+    events[12] = [.breathStepWithdrawn(index: 1)]
+    events[15] = [.breathStep(index: 1, step: BreathStep(t: 14.5, riseDeg: 2))]
+    events[22] = [.holdStarted(index: 2, hold: top)]
+    let cues = run(&coach, from: 0, to: 30, events: events)
+    #expect(cues.filter { $0.kind == .breathStep }.map { String($0.text.prefix(6)) } == ["Step 1", "Step 2", "Step 2"])
+    // Two steps stand: the hold at 20 s is not the top one.
+    #expect(cues.filter { $0.kind == .topCountdown || $0.kind == .topDone }.isEmpty)
+  }
 }

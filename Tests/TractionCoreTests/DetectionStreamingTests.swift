@@ -442,3 +442,73 @@ struct AccelerometerVertical: InclinationEstimator {
     #expect(failures.count == 0, "e.g. \(failures.prefix(3))")
   }
 }
+
+/// A breath step is announced when its plateau has lasted 2 s; if the plateau then sinks back so
+/// that its full mean is under 90% of a step above the hold before, the step was breathing and is
+/// withdrawn. The event stream says so, so a listener's steps always match the summary's (a
+/// review found the withdrawal silent, and a later step reusing the index).
+@Suite struct WithdrawnStepTests {
+  /// Hold at 15°, a rise of `top` at 10 s, a sink of `sink` at 13.5 s, lowering at 22 s.
+  @Test(arguments: [(0.3, 1.1, false), (0.5, 1.1, true), (0.7, 1.3, true)])
+  func eventsFollowTheSummary(sink: Double, top: Double, withdrawn: Bool) {
+    func smooth(_ u: Double) -> Double { u >= 1 ? 1 : u <= 0 ? 0 : (1 - cos(.pi * u)) / 2 }
+    var d = ExerciseDetector()
+    var steps: [BreathStep] = []
+    var withdrawals = 0
+    var outOfOrder: [DetectionEvent] = []
+    func take() {
+      var b = EventBatch()
+      d.drainEvents(into: &b)
+      for e in b {
+        switch e {
+        case .breathStep(let i, let s):
+          if i != steps.count { outOfOrder.append(e) }
+          steps.append(s)
+        case .breathStepWithdrawn(let i):
+          if i != steps.count - 1 { outOfOrder.append(e) }
+          steps.removeLast()
+          withdrawals += 1
+        default: break
+        }
+      }
+    }
+    for k in 0..<3000 {
+      let t = Double(k) / 100
+      var v = 15 * smooth((t - 2) / 1.5) + top * smooth((t - 10) / 1.0) - sink * smooth((t - 13.5) / 1.0)
+      v -= (15 + top - sink) * smooth((t - 22) / 1.5)
+      d.push(t: t, value: v + 0.1 * sin(2 * .pi * t / 4))
+      take()
+    }
+    d.finish()
+    take()
+    #expect(outOfOrder.isEmpty)
+    #expect(withdrawals == (withdrawn ? 1 : 0))
+    #expect(steps.map(\.t) == d.breathSteps.map(\.step.t))
+    #expect(d.breathSteps.count == (withdrawn ? 0 : 1))
+  }
+}
+
+/// A hold longer than the detector's history (rings of ~100 s) is read, when it closes, only as
+/// far back as the rings still hold it (its last minute). Before, a hold of 130 s with a slow
+/// sag was split 102 s before its end, where the overwritten bins met the new ones.
+@Suite struct LongHoldTests {
+  @Test(arguments: [60.0, 105, 130, 160, 200])
+  func aLongSaggingHoldStaysOne(seconds: Double) {
+    func smooth(_ u: Double) -> Double { u >= 1 ? 1 : u <= 0 ? 0 : (1 - cos(.pi * u)) / 2 }
+    let lowerAt = 6 + seconds
+    var d = ExerciseDetector()
+    var k = 0
+    while Double(k) / 100 < lowerAt + 8 {
+      let t = Double(k) / 100
+      // Up to 15°, sagging 3° over the hold, breathing ±0.25° every 3.7 s.
+      var v = 15 * smooth((t - 4) / 1.5) - 3 * min(1, max(0, (t - 6) / seconds))
+      v += min(1, max(0, v / 8)) * 0.5 * DetectionQuietStepTests.breath(t, period: 3.7)
+      d.push(t: t, value: v - 12 * smooth((t - lowerAt) / 0.8))
+      k += 1
+    }
+    d.finish()
+    #expect(d.reps.count == 1)
+    #expect(d.holds.count == 1, "\(d.holds.map(\.hold))")
+    #expect(d.breathSteps.isEmpty)
+  }
+}

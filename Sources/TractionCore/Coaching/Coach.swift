@@ -112,6 +112,9 @@ public struct Coach: Sendable {
         }
         text += repsDone >= 3 ? " That is \(repsDone) reps, well done." : " Rest, then go again."
         offer(Cue(t: out.t, kind: .repDone, text: text, urgent: true))
+      case .breathStepWithdrawn:
+        // Said already; the next step gets its number again, and the top-hold countdown waits.
+        stepsThisRep = max(0, stepsThisRep - 1)
       case .holdKindRevised, .holdMerged, .repsWithdrawn:
         break
       }

@@ -148,6 +148,10 @@ public enum DetectionEvent: Sendable, Equatable {
   /// before the left–right axis was known; the indices of later reps, holds and steps drop.
   case repsWithdrawn(count: Int)
   case breathStep(index: Int, step: BreathStep)
+  /// Breath step `index`, announced when its plateau had lasted 2 s, was breathing: the plateau's
+  /// full mean came out less than 90% of a step above the hold before. The next step takes its
+  /// index.
+  case breathStepWithdrawn(index: Int)
   /// The exhale after breath step `index` did or did not keep the new height.
   case exhaleResult(index: Int, kept: Bool)
 }
@@ -224,6 +228,7 @@ extension DetectionEvent: CustomStringConvertible {
     case .holdMerged(let i, let into): return "hold \(i + 1) continues hold \(into + 1)"
     case .repsWithdrawn(let n): return "\(n) rep\(n == 1 ? "" : "s") withdrawn (a roll, not a rise)"
     case .breathStep(let i, let s): return "breath step \(i + 1) at \(f(s.t)) s, +\(f(s.riseDeg))\(unit)"
+    case .breathStepWithdrawn(let i): return "breath step \(i + 1) withdrawn (breathing, not a step)"
     case .exhaleResult(let i, let kept):
       return "breath step \(i + 1): " + (kept ? "height kept through the exhale" : "sank on the exhale")
     }

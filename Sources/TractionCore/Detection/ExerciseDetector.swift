@@ -34,6 +34,9 @@ public struct ExerciseDetector: Sendable {
   private let half: Int
   private let slopeBins: Int
   private let oneSecondBins: Int
+  /// How far back a plateau's bins are read when it closes (60 s): the rings hold ~100 s, and the
+  /// bins read must not have been overwritten by the ones since (a plateau can last minutes).
+  private let historyBins: Int
   private var x: IndexedRing
   private var z: IndexedRing
   private var loadRing: IndexedRing
@@ -125,6 +128,7 @@ public struct ExerciseDetector: Sendable {
     half = max(1, Int((0.15 / bin).rounded()))
     slopeBins = max(3, Int((0.4 / bin).rounded()) + 1)
     oneSecondBins = max(1, Int((1.0 / bin).rounded()))
+    historyBins = 60 * oneSecondBins
     rippleSwing = 1.6 * config.holdExitMin
     // Until a plateau has shown it: a moderate breathing (±0.4° at 0.25 Hz).
     rippleSpeed = 0.6 * config.holdExitMin
@@ -594,7 +598,7 @@ public struct ExerciseDetector: Sendable {
   /// last 60 s): the breathing's speed, when that stretch lasts at least a second.
   private func breathingSpeed(upTo: Int) -> Double? {
     let base = plateau.recentred ? plateau.bandFrom : plateau.startIndex
-    let from = max(base + oneSecondBins / 2, upTo - 60 * oneSecondBins)
+    let from = max(base + oneSecondBins / 2, upTo - historyBins)
     guard upTo - from >= oneSecondBins else { return nil }
     var m = 0.0
     for i in from...upTo { m = max(m, abs(localSlope(i))) }
@@ -736,9 +740,10 @@ public struct ExerciseDetector: Sendable {
   }
 
   /// Sets the plateau's floors (the bins after its end `e`, already part of the next move, and the
-  /// settling of the move before it, its first ½ s, are left out).
+  /// settling of the move before it, its first ½ s, are left out; of a plateau longer than the
+  /// history, its last minute).
   private mutating func measureFloor(to e: Int) {
-    let a = plateau.startIndex + oneSecondBins / 2
+    let a = max(plateau.startIndex + oneSecondBins / 2, e - historyBins)
     (plateau.floorPoint, plateau.floorMean) = floor(from: a, to: e)
     (plateau.endFloorPoint, plateau.endFloorMean) = floor(from: max(a, e - 4 * oneSecondBins), to: e)
   }
@@ -771,7 +776,9 @@ public struct ExerciseDetector: Sendable {
   /// the step's rise began and where it topped out, when both parts last a hold's 2 s.
   private func hiddenStep(endIndex e: Int) -> (end: Int, start: Int)? {
     guard config.risesEndHolds else { return nil }
-    let s0 = plateau.startIndex + oneSecondBins / 2
+    // Of a plateau longer than the history, its last minute (a step before it is gone).
+    let from = max(plateau.startIndex, e - historyBins)
+    let s0 = from + oneSecondBins / 2
     guard e - s0 >= 4 * oneSecondBins else { return nil }
     let h = max(0.15 * config.holdExitMin, 0.2 * rippleSwing)
     let need = floorRise
@@ -828,7 +835,7 @@ public struct ExerciseDetector: Sendable {
     while b < e && z[b + 1] > z[b] { b += 1 }
     guard time(a) - time(plateau.startIndex) >= holdMin, time(e) - time(b) >= holdMin,
       time(b) - time(a) >= config.stepMinSeconds, time(b) - time(a) <= config.stepMaxSeconds,
-      x.mean(b, e) - x.mean(plateau.startIndex, a) >= nearStep
+      x.mean(b, e) - x.mean(from, a) >= nearStep
     else { return nil }
     return (a, b)
   }
@@ -861,7 +868,7 @@ public struct ExerciseDetector: Sendable {
     plateau.lagN = 0
     plateau.lagMin = .infinity
     plateau.lagMax = -.infinity
-    let from = a + oneSecondBins / 4
+    let from = max(a + oneSecondBins / 4, b - historyBins)
     guard from <= b else { return }
     for k in from...b {
       plateau.lagN += 1
@@ -933,6 +940,8 @@ public struct ExerciseDetector: Sendable {
     {
       breathSteps.removeLast()
       plateau.stepIndex = nil
+      // Its `breathStep` went out when the rep was certain (at once, or at the rep's confirmation).
+      if repConfirmed { events.push(.breathStepWithdrawn(index: si)) }
     }
     if plateau.n > 0 && mergeWithLastHold(endIndex: e) { return }
     guard plateau.n > 0, end - start >= holdMin else {
