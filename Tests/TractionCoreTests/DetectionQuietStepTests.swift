@@ -119,4 +119,87 @@ import Testing
     #expect(d.holds.count == 1, "\(d.holds)")
     #expect(d.breathSteps.isEmpty, "\(d.breathSteps)")
   }
+
+  /// A step whose inhale creeps on to its top (a fast rise of `rise`, then `creep` more over
+  /// `creepTime`), held until the next, larger step `holdAfter` s after the inhale: its plateau
+  /// lasts its 2 s only from where the rise came close to its top, not from that top. Before, the
+  /// later part was measured from the top, came out short, and the step was lost.
+  @Test(arguments: [
+    (1.0, 1.1, 0.2, 1.0, 2.2), (1.0, 1.2, 0.2, 1.5, 2.5), (1.2, 1.0, 0.35, 1.0, 2.8),
+    (1.2, 1.2, 0.2, 1.5, 2.2),
+  ])
+  func aStepThatCreepsToItsTopIsFound(
+    swing: Double, rise: Double, creep: Double, creepTime: Double, holdAfter: Double
+  ) {
+    let p = 4.0
+    let inhale = 0.4 * p
+    func smooth(_ u: Double) -> Double { u >= 1 ? 1 : u <= 0 ? 0 : (1 - cos(.pi * u)) / 2 }
+    let step = 4 * p
+    let next = step + inhale + holdAfter
+    let lowerAt = next + 7.2
+    var d = ExerciseDetector()
+    var k = 0
+    while Double(k) / 100 < lowerAt + 5 {
+      let t = Double(k) / 100
+      var v = 15 * smooth((t - 2 * p) / 1.5)
+      v += rise * smooth((t - step) / inhale) + creep * smooth((t - step - inhale) / creepTime)
+      v += 1.8 * smooth((t - next) / 1.2)
+      // The breath is held from the step through the next one.
+      let held = t >= step && t < next + 1.2
+      let ripple = held ? 0 : min(1, max(0, v / 8)) * swing * Self.breath(t, period: p)
+      d.push(t: t, value: v + ripple - (15 + rise + creep + 1.8) * smooth((t - lowerAt) / 2))
+      k += 1
+    }
+    d.finish()
+    #expect(d.holds.count == 3, "\(d.holds.map(\.hold))")
+    #expect(d.breathSteps.count == 2)
+    #expect(d.breathSteps.contains { abs($0.step.t - (step + inhale / 2)) <= 1 }, "\(d.breathSteps)")
+  }
+
+  /// A slow, deep breath on a hold (1.4°, one breath in 10 s: the spec's slowest), with the
+  /// lowering starting on its way down from the second top: no step. The plateau stood a step
+  /// above the first exhale's end for over 2 s as it closed, but got there on an inhale of more
+  /// than 2 s, so it is not taken for a step whose breath was held.
+  @Test(arguments: [0.6, 0.65, 0.7])
+  func aSlowDeepBreathIsNoStep(cut: Double) {
+    let period = 10.0
+    func smooth(_ u: Double) -> Double { u >= 1 ? 1 : u <= 0 ? 0 : (1 - cos(.pi * u)) / 2 }
+    let breathFrom = 8.5
+    let lowerAt = breathFrom + period * (1 + cut)
+    var d = ExerciseDetector()
+    var k = 0
+    while Double(k) / 100 < lowerAt + 5 {
+      let t = Double(k) / 100
+      var v = 20 * smooth((t - 6) / 1.5)
+      if t > breathFrom { v += 1.4 * (1 - cos(2 * .pi * (t - breathFrom) / period)) / 2 }
+      d.push(t: t, value: v * (1 - smooth((t - lowerAt) / 2)))
+      k += 1
+    }
+    d.finish()
+    #expect(d.holds.count == 1, "\(d.holds.map(\.hold))")
+    #expect(d.breathSteps.isEmpty)
+  }
+
+  /// Deep breathing on a basic hold that drifts up a little, with the lowering starting on an
+  /// exhale: no step. The plateau closes still falling, so where that exhale would have ended is
+  /// not known, and its lowest point so far is no exhale's end (taken for one, it stood a step
+  /// above the exhale before).
+  @Test(arguments: [(1.4, 6.0, 0.3, 0.75), (1.4, 6.0, 0.5, 0.75), (1.2, 6.0, 0.7, 0.75), (1.6, 5.5, 0.7, 0.8)])
+  func aLoweringThatStartsOnAnExhaleIsNoStep(swing: Double, period: Double, drift: Double, cut: Double) {
+    func smooth(_ u: Double) -> Double { u >= 1 ? 1 : u <= 0 ? 0 : (1 - cos(.pi * u)) / 2 }
+    let breathFrom = 7.4
+    let lowerAt = breathFrom + period * (2 + cut)
+    var d = ExerciseDetector()
+    var k = 0
+    while Double(k) / 100 < lowerAt + 5 {
+      let t = Double(k) / 100
+      var v = 20 * smooth((t - 6) / 1.5) + drift * min(1, max(0, (t - breathFrom) / (lowerAt - breathFrom)))
+      if t > breathFrom { v += swing * (1 - cos(2 * .pi * (t - breathFrom) / period)) / 2 }
+      d.push(t: t, value: v * (1 - smooth((t - lowerAt) / 2)))
+      k += 1
+    }
+    d.finish()
+    #expect(d.holds.count == 1, "\(d.holds.map(\.hold))")
+    #expect(d.breathSteps.isEmpty)
+  }
 }

@@ -819,13 +819,16 @@ public struct ExerciseDetector: Sendable {
       }
     }
     if !seekingPeak {
-      trough(ext, extI)
+      // Not when it is still falling as it closes (its lowest point in its last two bins): the
+      // lowering has begun, or an exhale runs into it, and where that exhale ends is not known.
+      if extI < e - 1 { trough(ext, extI) }
     } else if let (v, i) = lastLevel(after: lastI, at: lastV + need, peak: ext, at: extI, to: e, h) {
       trough(v, i)
     }
     guard let c = cand else { return nil }
     // The rise: its first crossing of the middle between the two exhales' ends; it began where the
-    // signal last stood near the lower one, and topped out at the first peak after the crossing.
+    // signal last stood near the lower one, and topped out at the first peak after the crossing (or
+    // came within 15% of it, below).
     let jump = c.nextV - c.v
     var cross = c.i
     while cross < c.next && z[cross] < c.v + jump / 2 { cross += 1 }
@@ -833,6 +836,15 @@ public struct ExerciseDetector: Sendable {
     while a > c.i && z[a] > c.v + 0.15 * jump { a -= 1 }
     var b = cross
     while b < e && z[b + 1] > z[b] { b += 1 }
+    if time(e) - time(b) < holdMin {
+      // A brisk rise that creeps on to its top: the later part starts where it came within 15% of
+      // it, if it got there within 2 s. A slow deep inhale takes longer, and its top, cut short
+      // by the lowering, would pass for a step held there (`aSlowDeepBreathIsNoStep`).
+      let near = z[b] - 0.15 * (z[b] - c.v)
+      var top = b
+      while top > cross && z[top - 1] >= near { top -= 1 }
+      if time(top) - time(a) <= 2 { b = top }
+    }
     guard time(a) - time(plateau.startIndex) >= holdMin, time(e) - time(b) >= holdMin,
       time(b) - time(a) >= config.stepMinSeconds, time(b) - time(a) <= config.stepMaxSeconds,
       x.mean(b, e) - x.mean(from, a) >= nearStep
