@@ -156,39 +156,12 @@ import Testing
     #expect(d.breathSteps.contains { abs($0.step.t - (step + inhale / 2)) <= 1 }, "\(d.breathSteps)")
   }
 
-  /// A slow, deep breath on a hold (1.4°, one breath in 10 s: the spec's slowest), with the
-  /// lowering starting on its way down from the second top: no step. The plateau stood a step
-  /// above the first exhale's end for over 2 s as it closed, but got there on an inhale of more
-  /// than 2 s, so it is not taken for a step whose breath was held.
-  @Test(arguments: [0.6, 0.65, 0.7])
-  func aSlowDeepBreathIsNoStep(cut: Double) {
-    let period = 10.0
+  /// A basic hold at 20° (rising at 6 s) with a sinusoidal breathing of `swing` from `breathFrom`
+  /// (starting at an exhale's end), drifting up by `drift` to the lowering at `lowerAt`.
+  static func cosineBreathingHold(
+    swing: Double, period: Double, drift: Double, breathFrom: Double, lowerAt: Double
+  ) -> ExerciseDetector {
     func smooth(_ u: Double) -> Double { u >= 1 ? 1 : u <= 0 ? 0 : (1 - cos(.pi * u)) / 2 }
-    let breathFrom = 8.5
-    let lowerAt = breathFrom + period * (1 + cut)
-    var d = ExerciseDetector()
-    var k = 0
-    while Double(k) / 100 < lowerAt + 5 {
-      let t = Double(k) / 100
-      var v = 20 * smooth((t - 6) / 1.5)
-      if t > breathFrom { v += 1.4 * (1 - cos(2 * .pi * (t - breathFrom) / period)) / 2 }
-      d.push(t: t, value: v * (1 - smooth((t - lowerAt) / 2)))
-      k += 1
-    }
-    d.finish()
-    #expect(d.holds.count == 1, "\(d.holds.map(\.hold))")
-    #expect(d.breathSteps.isEmpty)
-  }
-
-  /// Deep breathing on a basic hold that drifts up a little, with the lowering starting on an
-  /// exhale: no step. The plateau closes still falling, so where that exhale would have ended is
-  /// not known, and its lowest point so far is no exhale's end (taken for one, it stood a step
-  /// above the exhale before).
-  @Test(arguments: [(1.4, 6.0, 0.3, 0.75), (1.4, 6.0, 0.5, 0.75), (1.2, 6.0, 0.7, 0.75), (1.6, 5.5, 0.7, 0.8)])
-  func aLoweringThatStartsOnAnExhaleIsNoStep(swing: Double, period: Double, drift: Double, cut: Double) {
-    func smooth(_ u: Double) -> Double { u >= 1 ? 1 : u <= 0 ? 0 : (1 - cos(.pi * u)) / 2 }
-    let breathFrom = 7.4
-    let lowerAt = breathFrom + period * (2 + cut)
     var d = ExerciseDetector()
     var k = 0
     while Double(k) / 100 < lowerAt + 5 {
@@ -199,6 +172,29 @@ import Testing
       k += 1
     }
     d.finish()
+    return d
+  }
+
+  /// A slow, deep breath on a hold (1.4°, one breath in 10 s: the spec's slowest), with the
+  /// lowering starting on its way down from the second top: no step. The plateau stood a step
+  /// above the first exhale's end for over 2 s as it closed, but got there on an inhale of more
+  /// than 2 s, so it is not taken for a step whose breath was held.
+  @Test(arguments: [0.6, 0.65, 0.7])
+  func aSlowDeepBreathIsNoStep(cut: Double) {
+    let d = Self.cosineBreathingHold(
+      swing: 1.4, period: 10, drift: 0, breathFrom: 8.5, lowerAt: 8.5 + 10 * (1 + cut))
+    #expect(d.holds.count == 1, "\(d.holds.map(\.hold))")
+    #expect(d.breathSteps.isEmpty)
+  }
+
+  /// Deep breathing on a basic hold that drifts up a little, with the lowering starting on an
+  /// exhale: no step. The plateau closes still falling, so where that exhale would have ended is
+  /// not known, and its lowest point so far is no exhale's end (taken for one, it stood a step
+  /// above the exhale before).
+  @Test(arguments: [(1.4, 6.0, 0.3, 0.75), (1.4, 6.0, 0.5, 0.75), (1.2, 6.0, 0.7, 0.75), (1.6, 5.5, 0.7, 0.8)])
+  func aLoweringThatStartsOnAnExhaleIsNoStep(swing: Double, period: Double, drift: Double, cut: Double) {
+    let d = Self.cosineBreathingHold(
+      swing: swing, period: period, drift: drift, breathFrom: 7.4, lowerAt: 7.4 + period * (2 + cut))
     #expect(d.holds.count == 1, "\(d.holds.map(\.hold))")
     #expect(d.breathSteps.isEmpty)
   }
