@@ -113,4 +113,19 @@ import Testing
     // Two steps stand: the hold at 20 s is not the top one.
     #expect(cues.filter { $0.kind == .topCountdown || $0.kind == .topDone }.isEmpty)
   }
+
+  /// A hold that turns out to continue the one before (`holdMerged`) has ended: its countdown
+  /// stops (a review found the coach counting on from the merged hold's start).
+  @Test func aMergedHoldIsNoLongerCountedOut() {
+    var coach = Coach()
+    let top = Hold(start: 20, end: 20, kind: .step, meanDeg: 20)
+    var events: [Double: [DetectionEvent]] = [1: [.repStarted(index: 0, start: 0.5)]]
+    for (k, t) in [5.0, 10, 15].enumerated() {
+      events[t] = [.breathStep(index: k, step: BreathStep(t: t - 0.5, riseDeg: 2))]
+    }
+    events[22] = [.holdStarted(index: 3, hold: top)]
+    events[22.5] = [.holdMerged(index: 3, into: 2)]
+    let cues = run(&coach, from: 0, to: 30, events: events)
+    #expect(cues.filter { $0.kind == .topCountdown || $0.kind == .topDone }.isEmpty)
+  }
 }

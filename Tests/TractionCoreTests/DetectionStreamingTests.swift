@@ -446,7 +446,8 @@ struct AccelerometerVertical: InclinationEstimator {
 /// A breath step is announced when its plateau has lasted 2 s; if the plateau then sinks back so
 /// that its full mean is under 90% of a step above the hold before, the step was breathing and is
 /// withdrawn. The event stream says so, so a listener's steps always match the summary's (a
-/// review found the withdrawal silent, and a later step reusing the index).
+/// review found the withdrawal silent: a listener kept the step, and the next one would have
+/// come with the same index).
 @Suite struct WithdrawnStepTests {
   /// Hold at 15°, a rise of `top` at 10 s, a sink of `sink` at 13.5 s, lowering at 22 s.
   @Test(arguments: [(0.3, 1.1, false), (0.5, 1.1, true), (0.7, 1.3, true)])

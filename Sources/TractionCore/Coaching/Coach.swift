@@ -115,7 +115,10 @@ public struct Coach: Sendable {
       case .breathStepWithdrawn:
         // Said already; the next step gets its number again, and the top-hold countdown waits.
         stepsThisRep = max(0, stepsThisRep - 1)
-      case .holdKindRevised, .holdMerged, .repsWithdrawn:
+      case .holdMerged(let index, _):
+        // The plateau announced as this hold continued the one before, and has ended.
+        if index == holdIndex { holdStart = nil }
+      case .holdKindRevised, .repsWithdrawn:
         break
       }
     }

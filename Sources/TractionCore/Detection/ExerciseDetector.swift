@@ -34,9 +34,6 @@ public struct ExerciseDetector: Sendable {
   private let half: Int
   private let slopeBins: Int
   private let oneSecondBins: Int
-  /// How far back a plateau's bins are read when it closes (60 s): the rings hold ~100 s, and the
-  /// bins read must not have been overwritten by the ones since (a plateau can last minutes).
-  private let historyBins: Int
   private var x: IndexedRing
   private var z: IndexedRing
   private var loadRing: IndexedRing
@@ -128,7 +125,6 @@ public struct ExerciseDetector: Sendable {
     half = max(1, Int((0.15 / bin).rounded()))
     slopeBins = max(3, Int((0.4 / bin).rounded()) + 1)
     oneSecondBins = max(1, Int((1.0 / bin).rounded()))
-    historyBins = 60 * oneSecondBins
     rippleSwing = 1.6 * config.holdExitMin
     // Until a plateau has shown it: a moderate breathing (±0.4° at 0.25 Hz).
     rippleSpeed = 0.6 * config.holdExitMin
@@ -585,6 +581,13 @@ public struct ExerciseDetector: Sendable {
     return (x.slope(lo, lastFinal) / bin, x.mean(levelLo, lastFinal))
   }
 
+  /// The oldest bin a plateau's history is read from: 60 s before the newest (the rings hold
+  /// ~100 s; a plateau can last minutes, and the first part of a split one ends long before the
+  /// newest bin), so no bin read has been overwritten by the ones since.
+  private var oldestRead: Int {
+    lastFinal - min(60 * oneSecondBins, x.capacity * 3 / 5)
+  }
+
   /// Slope of the smoothed signal around bin i over ±0.1 s (unit/s), within what is known.
   private func localSlope(_ i: Int) -> Double {
     let w = max(1, Int((0.1 / bin).rounded()))
@@ -594,11 +597,11 @@ public struct ExerciseDetector: Sendable {
     return (z[b] - z[a]) / (Double(b - a) * bin)
   }
 
-  /// The largest speed on the current plateau from 0.5 s after its start to `upTo` (at most the
-  /// last 60 s): the breathing's speed, when that stretch lasts at least a second.
+  /// The largest speed on the current plateau from 0.5 s after its start to `upTo` (from
+  /// `oldestRead` on): the breathing's speed, when that stretch lasts at least a second.
   private func breathingSpeed(upTo: Int) -> Double? {
     let base = plateau.recentred ? plateau.bandFrom : plateau.startIndex
-    let from = max(base + oneSecondBins / 2, upTo - historyBins)
+    let from = max(base + oneSecondBins / 2, oldestRead)
     guard upTo - from >= oneSecondBins else { return nil }
     var m = 0.0
     for i in from...upTo { m = max(m, abs(localSlope(i))) }
@@ -741,9 +744,9 @@ public struct ExerciseDetector: Sendable {
 
   /// Sets the plateau's floors (the bins after its end `e`, already part of the next move, and the
   /// settling of the move before it, its first ½ s, are left out; of a plateau longer than the
-  /// history, its last minute).
+  /// history, the bins from `oldestRead` on).
   private mutating func measureFloor(to e: Int) {
-    let a = max(plateau.startIndex + oneSecondBins / 2, e - historyBins)
+    let a = max(plateau.startIndex + oneSecondBins / 2, oldestRead)
     (plateau.floorPoint, plateau.floorMean) = floor(from: a, to: e)
     (plateau.endFloorPoint, plateau.endFloorMean) = floor(from: max(a, e - 4 * oneSecondBins), to: e)
   }
@@ -776,8 +779,8 @@ public struct ExerciseDetector: Sendable {
   /// the step's rise began and where it topped out, when both parts last a hold's 2 s.
   private func hiddenStep(endIndex e: Int) -> (end: Int, start: Int)? {
     guard config.risesEndHolds else { return nil }
-    // Of a plateau longer than the history, its last minute (a step before it is gone).
-    let from = max(plateau.startIndex, e - historyBins)
+    // Of a plateau longer than the history, the bins it still holds (a step before them is gone).
+    let from = max(plateau.startIndex, oldestRead)
     let s0 = from + oneSecondBins / 2
     guard e - s0 >= 4 * oneSecondBins else { return nil }
     let h = max(0.15 * config.holdExitMin, 0.2 * rippleSwing)
@@ -880,7 +883,7 @@ public struct ExerciseDetector: Sendable {
     plateau.lagN = 0
     plateau.lagMin = .infinity
     plateau.lagMax = -.infinity
-    let from = max(a + oneSecondBins / 4, b - historyBins)
+    let from = max(a + oneSecondBins / 4, oldestRead)
     guard from <= b else { return }
     for k in from...b {
       plateau.lagN += 1
