@@ -412,9 +412,7 @@ struct AccelerometerVertical: InclinationEstimator {
           var open = Set<Int>()
           var short: [Hold] = []
           func take() {
-            var b = EventBatch()
-            d.drainEvents(into: &b)
-            for e in b {
+            for e in d.takeEvents() {
               switch e {
               case .holdStarted(let i, _): open.insert(i)
               case .holdEnded(let i, let r):
@@ -458,9 +456,7 @@ struct AccelerometerVertical: InclinationEstimator {
     var withdrawals = 0
     var outOfOrder: [DetectionEvent] = []
     func take() {
-      var b = EventBatch()
-      d.drainEvents(into: &b)
-      for e in b {
+      for e in d.takeEvents() {
         switch e {
         case .breathStep(let i, let s):
           if i != steps.count { outOfOrder.append(e) }

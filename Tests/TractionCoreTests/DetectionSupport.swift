@@ -65,6 +65,15 @@ struct EmittedEvent {
   var event: DetectionEvent
 }
 
+extension ExerciseDetector {
+  /// The events that came out since the last call.
+  mutating func takeEvents() -> EventBatch {
+    var b = EventBatch()
+    drainEvents(into: &b)
+    return b
+  }
+}
+
 /// Runs the detector over a track at a rate; returns the detector and each event with the sample
 /// time at which it came out.
 func runDetector(
@@ -81,14 +90,10 @@ func runDetector(
     let th = track.theta(t, rng: &rng)
     if skip(t) { continue }
     d.push(t: t, value: th, load: load?(t))
-    var b = EventBatch()
-    d.drainEvents(into: &b)
-    for e in b { emitted.append(EmittedEvent(t: t, event: e)) }
+    for e in d.takeEvents() { emitted.append(EmittedEvent(t: t, event: e)) }
   }
   d.finish()
-  var b = EventBatch()
-  d.drainEvents(into: &b)
-  for e in b { emitted.append(EmittedEvent(t: duration, event: e)) }
+  for e in d.takeEvents() { emitted.append(EmittedEvent(t: duration, event: e)) }
   return (d, emitted)
 }
 
