@@ -4,31 +4,33 @@ import TractionCore
 
 @testable import TractionCLI
 
-/// The detector on recordings it was not tuned on: `tools/independent-generator` was written only
-/// from the specs, never from the project's simulator (its README). The issue's targets, on a
-/// small corpus the test generates (16 recordings, seed 1; about 25 s with Python 3).
+/// The detector on recordings it was not tuned on: `tools/independent-generator` and `tools/gen3`
+/// were each written only from the specs, by two helpers who never read the project's simulator or
+/// detector (their READMEs). The issue's targets, on small corpora the tests generate (16
+/// recordings each; about 25 s each with Python 3).
 @Suite struct IndependentCorpusTests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
   static let generator = root.appendingPathComponent("tools/independent-generator/gen.py").path
+  static let gen3 = root.appendingPathComponent("tools/gen3/gen3.py").path
 
   /// The first python3 on the usual paths, or nil.
   static let python: String? = ["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"]
     .first { FileManager.default.isExecutableFile(atPath: $0) }
 
   /// Generates `count` recordings (with `extra` options) and scores them; nil without python3.
-  static func scoreGenerated(count: Int, seed: Int, extra: [String] = []) throws
-    -> DetectionScoreAggregate?
+  static func scoreGenerated(count: Int, seed: Int, extra: [String] = [], generator: String = generator)
+    throws -> DetectionScoreAggregate?
   {
     guard let python = Self.python else {
-      print("skipped: no python3 (scripts/install-deps installs it) to run \(Self.generator)")
+      print("skipped: no python3 (scripts/install-deps installs it) to run \(generator)")
       return nil
     }
     let dir = NSTemporaryDirectory() + "independent-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: python)
-    p.arguments = [Self.generator, "--out", dir, "--count", "\(count)", "--seed", "\(seed)"] + extra
+    p.arguments = [generator, "--out", dir, "--count", "\(count)", "--seed", "\(seed)"] + extra
     p.standardOutput = FileHandle.nullDevice
     try p.run()
     p.waitUntilExit()
@@ -56,12 +58,34 @@ import TractionCore
     #expect((latency.holdEndAfterEvidentLowering?.withinHalfSecond ?? 0) >= 0.95)
   }
 
+  /// The second generator's own choices (a sensor at any orientation, upside down or on its side;
+  /// four breathing waveforms; traction holds below 8° that only a breath step makes a rep; a CSV
+  /// surface that uses all the format allows). Its 48-recording corpora of seeds 1–3 score hold F1
+  /// 0.993–0.996 and step F1 0.990–0.995; 16 recordings of seed 1 have one hold error (0.980).
+  @Test func issueTargetsOnTheSecondGeneratorsRecordings() throws {
+    guard let overall = try Self.scoreGenerated(count: 16, seed: 2, generator: Self.gen3) else { return }
+    #expect(overall.repCountAccuracy >= 0.98)
+    #expect(overall.holds.f1 >= 0.98)
+    #expect(overall.breathSteps.f1 >= 0.95)
+    #expect((overall.holds.medianStartAbsError ?? 99) <= 0.3)
+    #expect((overall.holds.medianEndAbsError ?? 99) <= 0.3)
+    #expect((overall.theta.rmseInRepsDeg ?? 99) <= 1.0)
+    // Its quick rises and low traction holds make reps certain late: announcements are held to the
+    // rule from when the hold and its rep were certain (docs/detection.md, "Measuring the latency").
+    let latency = overall.latency.summary
+    #expect((latency.holdAnnouncedAfterCertain?.withinHalfSecond ?? 0) >= 0.95)
+    #expect((latency.holdEndAfterEvidentLowering?.withinHalfSecond ?? 0) >= 0.95)
+  }
+
   /// Its `--stress` mode: breathing of ±0.55–0.8° on every hold, as deep after the steps as
   /// before, and breath steps of 1.0–1.8° into holds of 2.0–2.6 s, so a step often stays inside
   /// the breathing (docs/detection.md, "Steps that stay inside the breathing"). Before those were
-  /// looked for, these 16 recordings scored hold F1 0.88 and breath-step F1 0.67.
-  @Test func breathStepsInsideDeepBreathing() throws {
-    guard let overall = try Self.scoreGenerated(count: 16, seed: 1, extra: ["--stress"]) else {
+  /// looked for, the 16 recordings of seed 1 scored hold F1 0.88 and breath-step F1 0.67.
+  /// Seed 5: slow steps whose rise the earlier plateau's band took in almost whole, leaving a gap
+  /// of 0.3 s between the plateaus; these were dropped as too quick, or timed at that gap (breath-
+  /// step F1 0.909 before, 1.000 now).
+  @Test(arguments: [1, 5]) func breathStepsInsideDeepBreathing(seed: Int) throws {
+    guard let overall = try Self.scoreGenerated(count: 16, seed: seed, extra: ["--stress"]) else {
       return
     }
     #expect(overall.repCountAccuracy >= 0.98)

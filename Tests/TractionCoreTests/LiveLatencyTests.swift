@@ -90,6 +90,46 @@ import Testing
     #expect(LiveLatencyRecorder(labels: labels).measure().stepEvidentAfterEnd.isEmpty)
   }
 
+  /// A hold is certain only once its rep is: 3 s after the rise through 5°, and once θ passed 8°.
+  /// Rep 1 rises onto its hold at 10° in 0.2 s (its 2 s are up at 3.2 s, the rep is certain at
+  /// 4.0 s); rep 2 holds at 6.5° until a breath step lifts it past 8° at 28.5 s.
+  @Test func announcementsAreAlsoMeasuredFromWhenTheHoldWasCertain() throws {
+    let labels = SessionLabels(
+      variantPerRep: [.basic, .anchored],
+      reps: [Rep(start: 1, end: 10, peakDeg: 10.2), Rep(start: 21, end: 40, peakDeg: 9.2)],
+      holds: [
+        Hold(start: 1.2, end: 9.5, kind: .traction, meanDeg: 10),
+        Hold(start: 21.2, end: 28, kind: .traction, meanDeg: 6.5),
+        Hold(start: 29.5, end: 39, kind: .top, meanDeg: 9),
+      ],
+      breathSteps: [BreathStep(t: 28.7, riseDeg: 2.5)])
+    func truth(_ t: Double) -> Double {
+      switch t {
+      case ..<1: return 0
+      case ..<9.8: return 10
+      case ..<21: return 0
+      case ..<28.5: return 6.5
+      case ..<39.5: return 9
+      default: return 0
+      }
+    }
+    var r = LiveLatencyRecorder(labels: labels)
+    r.observe(at: 4.1, batch(.holdStarted(index: 0, hold: Hold(start: 1.2, end: 3.2, kind: .traction, meanDeg: 10))))
+    r.observe(at: 28.6, batch(.holdStarted(index: 1, hold: Hold(start: 21.2, end: 28, kind: .traction, meanDeg: 6.5))))
+    r.observe(at: 31.7, batch(.holdStarted(index: 2, hold: Hold(start: 29.5, end: 31.5, kind: .step, meanDeg: 9))))
+    for k in 0..<900 { r.observeTruth(t: Double(k) * 0.05, thetaDeg: truth(Double(k) * 0.05)) }
+    let l = r.measure()
+    try #require(l.holdAnnounced.count == 3 && l.holdAnnouncedAfterCertain.count == 3)
+    #expect(l.holdCertainAfterTwoSeconds.count == 3)
+    // Against the labelled start + 2 s: 0.9 s, 5.4 s and 0.2 s late…
+    for (a, b) in zip(l.holdAnnounced, [0.9, 5.4, 0.2]) { #expect(abs(a - b) < 1e-9) }
+    // …of which the bound is 0.8 s (the rep's 3 s), 5.3 s (the 8° peak) and nothing.
+    for (a, b) in zip(l.holdCertainAfterTwoSeconds, [0.8, 5.3, 0]) { #expect(abs(a - b) < 0.051) }
+    for (a, b) in zip(l.holdAnnouncedAfterCertain, [0.1, 0.1, 0.2]) { #expect(abs(a - b) < 0.051) }
+    // Without the truth the 8° moment is not known: no bound.
+    #expect(LiveLatencyRecorder(labels: labels).measure().holdCertainAfterTwoSeconds.isEmpty)
+  }
+
   @Test func statisticsAndPooling() throws {
     var a = LiveLatencies()
     a.holdAnnounced = [0.1, 0.6, 0.2, 0.3]

@@ -24,7 +24,10 @@ public struct DetectorConfig: Sendable, Equatable {
   public var retreat = 0.3
   /// A breath step rises at least this much from one plateau to the next…
   public var stepMinRise = 1.0
-  /// …within this time (s), with a little tolerance for the detection of the plateau edges.
+  /// …within this time (s), with a little tolerance for the detection of the plateau edges. The
+  /// lower bound is tested on a rise found inside the breathing (trough to top) and before merging
+  /// two plateaus; between two plateaus their bands take in part of the rise, so there only the
+  /// upper bound is.
   public var stepMinSeconds = 0.4
   public var stepMaxSeconds = 4.5
   /// An exhale is kept when the chest sinks no more than this below the new plateau.

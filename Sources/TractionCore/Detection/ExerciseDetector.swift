@@ -691,8 +691,11 @@ public struct ExerciseDetector: Sendable {
     guard plateau.stepIndex == nil else { return }
     let rise = mean - prev.hold.meanDeg
     let gap = time(plateau.startIndex) - prev.hold.end
+    // No lower bound on the gap: the plateaus' bands take in the start and the end of a slow, small
+    // rise, so the gap between them is often much shorter than the rise (0.3 s for a 1.6° rise over
+    // 2.5 s). Fast level changes that are not steps (a tap, a cough) do not last.
     guard rise >= config.stepMinRise || (closing && exhaleEndsHigher(rise: rise)),
-      gap >= config.stepMinSeconds, gap <= config.stepMaxSeconds
+      gap <= config.stepMaxSeconds
     else { return }
     // The middle of the rise: where the smoothed signal crosses halfway between the plateaus.
     let midLevel = prev.hold.meanDeg + rise / 2
@@ -700,6 +703,7 @@ public struct ExerciseDetector: Sendable {
     let b = plateau.startIndex
     let middle = (prev.hold.end + time(b)) / 2
     var t = middle
+    var found = false
     if a < b {
       // Breathing may cross the halfway level more than once: the crossing nearest the middle of
       // the movement.
@@ -709,7 +713,21 @@ public struct ExerciseDetector: Sendable {
         if abs(c - middle) < best {
           best = abs(c - middle)
           t = c
+          found = true
         }
+      }
+    }
+    if !found && gap < 1 {
+      // A gap this short means the earlier plateau's band took in most of the rise: it crossed the
+      // halfway level before that plateau's end. The last upward crossing up to 2 s before.
+      var i = b - 1
+      let lo = max(firstBin, oldestRead, a - 2 * oneSecondBins)
+      while i >= lo {
+        if z[i] < midLevel && z[i + 1] >= midLevel {
+          t = crossing(i, i + 1, midLevel)
+          break
+        }
+        i -= 1
       }
     }
     let step = BreathStep(t: t, riseDeg: rise)

@@ -20,6 +20,13 @@
 /// is the detector's own delay. How long after the labelled end that moment came is recorded for
 /// every labelled hold, found or not: where it is over 0.5 s, no causal detector could have
 /// announced the end within 0.5 s of the labelled end.
+///
+/// A hold is certain only once its rep is: 3 s after the rep's rise through 5°, and once θ has
+/// passed 8° (a shorter or lower excursion is not a rep). With the truth, each announcement is
+/// also measured from the moment both the hold's 2 s and its rep were certain, and how long after
+/// the labelled start + 2 s that moment came is recorded for every labelled hold: the bound for
+/// announcements (a quick rise onto a hold just above 8°, or a traction hold below 8°, is not a
+/// hold yet 2 s after it began).
 public struct LiveLatencyRecorder: Sendable {
   private struct Seen: Sendable {
     var t: Double
@@ -38,15 +45,27 @@ public struct LiveLatencyRecorder: Sendable {
   private var ended: [Seen] = []
   private var ranges: [Range]
   private var firstOpen = 0
+  /// Per labelled rep, when the truth first passed the spec's 8° peak inside it.
+  private var repPassedPeak: [Double?]
+  private var repCursor = 0
   /// How far past the range the truth must go (°): above the rounding of the truth file.
   static let evidenceMargin = 0.05
   static let breathingWindow = 4.0
   /// The longest a breath step takes (the spec's 4 s) and a little more.
   static let evidenceHorizon = 5.0
+  /// The spec's rep: at least 3 s above 5°, peaking above 8°.
+  static let repMinSeconds = 3.0
+  static let repPeak = 8.0
 
   public init(labels: SessionLabels) {
     self.labels = labels
     ranges = labels.holds.indices.map { Range(endsUp: !Self.isLastInRep($0, labels)) }
+    repPassedPeak = Array(repeating: nil, count: labels.reps.count)
+  }
+
+  /// The rep a labelled hold lies in.
+  static func repIndex(of hold: Hold, _ labels: SessionLabels) -> Int? {
+    labels.reps.firstIndex { $0.start <= hold.start && hold.start < $0.end }
   }
 
   /// Whether labelled hold `i` is its rep's last (ended by the lowering, not a breath step).
@@ -58,6 +77,12 @@ public struct LiveLatencyRecorder: Sendable {
 
   /// One sample of the true angle, in time order.
   public mutating func observeTruth(t: Double, thetaDeg: Double) {
+    while repCursor < labels.reps.count, t > labels.reps[repCursor].end { repCursor += 1 }
+    if repCursor < labels.reps.count, t >= labels.reps[repCursor].start, repPassedPeak[repCursor] == nil,
+      thetaDeg > Self.repPeak
+    {
+      repPassedPeak[repCursor] = t
+    }
     var k = firstOpen
     while k < ranges.count {
       let h = labels.holds[k]
@@ -114,8 +139,16 @@ public struct LiveLatencyRecorder: Sendable {
           out.stepEvidentAfterEnd.append(evident - l.end)
         }
       }
+      // When the hold and its rep were certain (with the truth).
+      var certain: Double? = nil
+      if let r = Self.repIndex(of: l, labels), let peak = repPassedPeak[r] {
+        let c = max(l.start + 2, labels.reps[r].start + Self.repMinSeconds, peak)
+        certain = c
+        out.holdCertainAfterTwoSeconds.append(c - (l.start + 2))
+      }
       if let i = started.indices.first(where: { pairs(started[$0].hold) }) {
         out.holdAnnounced.append(started[i].t - (l.start + 2))
+        if let certain { out.holdAnnouncedAfterCertain.append(started[i].t - certain) }
       }
       // The end the person heard: the first announced at or after the labelled end (a later
       // revision of the same end, after a short piece joined it, does not count); if every one
@@ -143,8 +176,10 @@ public struct LiveLatencyRecorder: Sendable {
 /// The live latencies by what they measure: the raw values (s of stream time) of one recording
 /// or pooled over many (`LiveLatencies`), or their statistics (`LatencySummary`).
 public struct LatencyKinds<Value: Sendable & Equatable & Codable>: Sendable, Equatable, Codable {
-  /// Hold announced, after the labelled start + 2 s.
+  /// Hold announced, after the labelled start + 2 s…
   public var holdAnnounced: Value
+  /// …and after the hold and its rep were certain (with the truth).
+  public var holdAnnouncedAfterCertain: Value
   /// Hold end announced, after the labelled end, for a rep's last hold (ended by the lowering)…
   public var holdEndAfterLowering: Value
   /// …and for a hold ended by a breath step.
@@ -156,13 +191,18 @@ public struct LatencyKinds<Value: Sendable & Equatable & Codable>: Sendable, Equ
   /// labelled hold (with the truth): what no detector can beat.
   public var loweringEvidentAfterEnd: Value
   public var stepEvidentAfterEnd: Value
+  /// When the hold and its rep were certain, after the labelled start + 2 s, for every labelled
+  /// hold (with the truth): what no announcement can beat.
+  public var holdCertainAfterTwoSeconds: Value
 
   public init(
-    holdAnnounced: Value, holdEndAfterLowering: Value, holdEndAfterStep: Value,
-    holdEndAfterEvidentLowering: Value, holdEndAfterEvidentStep: Value,
-    loweringEvidentAfterEnd: Value, stepEvidentAfterEnd: Value
+    holdAnnounced: Value, holdAnnouncedAfterCertain: Value, holdEndAfterLowering: Value,
+    holdEndAfterStep: Value, holdEndAfterEvidentLowering: Value, holdEndAfterEvidentStep: Value,
+    loweringEvidentAfterEnd: Value, stepEvidentAfterEnd: Value, holdCertainAfterTwoSeconds: Value
   ) {
     self.holdAnnounced = holdAnnounced
+    self.holdAnnouncedAfterCertain = holdAnnouncedAfterCertain
+    self.holdCertainAfterTwoSeconds = holdCertainAfterTwoSeconds
     self.holdEndAfterLowering = holdEndAfterLowering
     self.holdEndAfterStep = holdEndAfterStep
     self.holdEndAfterEvidentLowering = holdEndAfterEvidentLowering
@@ -173,26 +213,32 @@ public struct LatencyKinds<Value: Sendable & Equatable & Codable>: Sendable, Equ
 
   public func map<T>(_ f: (Value) -> T) -> LatencyKinds<T> {
     LatencyKinds<T>(
-      holdAnnounced: f(holdAnnounced), holdEndAfterLowering: f(holdEndAfterLowering),
-      holdEndAfterStep: f(holdEndAfterStep), holdEndAfterEvidentLowering: f(holdEndAfterEvidentLowering),
+      holdAnnounced: f(holdAnnounced), holdAnnouncedAfterCertain: f(holdAnnouncedAfterCertain),
+      holdEndAfterLowering: f(holdEndAfterLowering), holdEndAfterStep: f(holdEndAfterStep),
+      holdEndAfterEvidentLowering: f(holdEndAfterEvidentLowering),
       holdEndAfterEvidentStep: f(holdEndAfterEvidentStep), loweringEvidentAfterEnd: f(loweringEvidentAfterEnd),
-      stepEvidentAfterEnd: f(stepEvidentAfterEnd))
+      stepEvidentAfterEnd: f(stepEvidentAfterEnd), holdCertainAfterTwoSeconds: f(holdCertainAfterTwoSeconds))
   }
 
   /// Each kind with a line saying what it measures, for a report.
   public var described: [(what: String, value: Value)] {
     [
-      ("hold announced after its 2 s", holdAnnounced), ("hold end after a lowering", holdEndAfterLowering),
+      ("hold announced after its 2 s", holdAnnounced),
+      ("hold announced after its 2 s and its rep were certain", holdAnnouncedAfterCertain),
+      ("hold end after a lowering", holdEndAfterLowering),
       ("hold end after a breath step", holdEndAfterStep),
       ("hold end after the lowering left the breathing", holdEndAfterEvidentLowering),
       ("hold end after the breath step left the breathing", holdEndAfterEvidentStep),
       ("the bound: lowering left the breathing, after the labelled end", loweringEvidentAfterEnd),
       ("the bound: breath step left the breathing, after the labelled end", stepEvidentAfterEnd),
+      ("the bound: hold and rep certain, after the labelled start + 2 s", holdCertainAfterTwoSeconds),
     ]
   }
 
   enum CodingKeys: String, CodingKey {
     case holdAnnounced = "hold_announced"
+    case holdAnnouncedAfterCertain = "hold_announced_after_certain"
+    case holdCertainAfterTwoSeconds = "hold_certain_after_2_s"
     case holdEndAfterLowering = "hold_end_after_lowering"
     case holdEndAfterStep = "hold_end_after_breath_step"
     case holdEndAfterEvidentLowering = "hold_end_after_evident_lowering"
@@ -210,19 +256,22 @@ public typealias LatencySummary = LatencyKinds<LatencyStatistics?>
 extension LatencyKinds where Value == [Double] {
   public init() {
     self.init(
-      holdAnnounced: [], holdEndAfterLowering: [], holdEndAfterStep: [], holdEndAfterEvidentLowering: [],
-      holdEndAfterEvidentStep: [], loweringEvidentAfterEnd: [], stepEvidentAfterEnd: [])
+      holdAnnounced: [], holdAnnouncedAfterCertain: [], holdEndAfterLowering: [], holdEndAfterStep: [],
+      holdEndAfterEvidentLowering: [], holdEndAfterEvidentStep: [], loweringEvidentAfterEnd: [],
+      stepEvidentAfterEnd: [], holdCertainAfterTwoSeconds: [])
   }
 
   public static func + (a: Self, b: Self) -> Self {
     Self(
       holdAnnounced: a.holdAnnounced + b.holdAnnounced,
+      holdAnnouncedAfterCertain: a.holdAnnouncedAfterCertain + b.holdAnnouncedAfterCertain,
       holdEndAfterLowering: a.holdEndAfterLowering + b.holdEndAfterLowering,
       holdEndAfterStep: a.holdEndAfterStep + b.holdEndAfterStep,
       holdEndAfterEvidentLowering: a.holdEndAfterEvidentLowering + b.holdEndAfterEvidentLowering,
       holdEndAfterEvidentStep: a.holdEndAfterEvidentStep + b.holdEndAfterEvidentStep,
       loweringEvidentAfterEnd: a.loweringEvidentAfterEnd + b.loweringEvidentAfterEnd,
-      stepEvidentAfterEnd: a.stepEvidentAfterEnd + b.stepEvidentAfterEnd)
+      stepEvidentAfterEnd: a.stepEvidentAfterEnd + b.stepEvidentAfterEnd,
+      holdCertainAfterTwoSeconds: a.holdCertainAfterTwoSeconds + b.holdCertainAfterTwoSeconds)
   }
 
   public var summary: LatencySummary { map(LatencyStatistics.init) }
