@@ -343,6 +343,26 @@ struct AccelerometerVertical: InclinationEstimator {
     #expect(worst < 0.2, "the tap moved θ by \(worst)°")
   }
 
+  /// A 1.3 s gap over most of the second rep's rise (longer than a turn is bridged): θ after it is
+  /// within 1° of the truth 0.7 s later (18° off before), not drifting in over the estimator's
+  /// time constant (the next step or hold edge came 1.5–2 s late on the second generator's files).
+  @Test func aLongGapDuringARiseIsCaughtUpQuickly() throws {
+    func theta(_ t: Double) -> Double { Self.theta(t) + 20 * (Self.ramp(t, 25, 26.5) - Self.ramp(t, 33, 35)) }
+    var a = SessionAnalyzer<InclinationFilter>(
+      makeEstimator: { InclinationFilter(parameters: .trunkWorn) })
+    var worstAfter = 0.0
+    var sawGap = false
+    for s in samples(theta: theta, load: nil, duration: 33, gapAt: 25.2...26.5) {
+      let o = a.process(s)
+      sawGap = sawGap || o.afterGap
+      if s.t >= 27.2, let th = o.thetaDeg {
+        worstAfter = max(worstAfter, abs(th - theta(s.t)))
+      }
+    }
+    #expect(sawGap)
+    #expect(worstAfter < 1, "θ was \(worstAfter)° off after the gap")
+  }
+
   @Test func gapsAreCountedAndSummarised() {
     var a = SessionAnalyzer<ComplementaryFilter>(makeEstimator: { ComplementaryFilter() })
     var sawGap = false

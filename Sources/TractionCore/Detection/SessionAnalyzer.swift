@@ -244,6 +244,8 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   private var lastGoodGyr: SIMD3<Double>? = nil
   private var lastGoodT = 0.0
   private var directionRejectSince: Double? = nil
+  /// A long gap ended: the estimators restart at the next reading that is not an impact.
+  private var restartPending = false
   /// Gaps up to this long (s) are bridged for the estimator by interpolated readings; longer
   /// ones are skipped (one nominal step), as the motion meanwhile is unknown.
   private let maxBridgedGapSeconds = 1.0
@@ -309,6 +311,12 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
           bridgeSteps = max(1, Int((dt / nominalDt).rounded())) - 1
         } else {
           dt = nominalDt
+          // The turn made meanwhile was never measured: the estimators restart from the first
+          // good reading after it, whatever its direction.
+          restartPending = true
+          lastGoodAcc = nil
+          lastGoodGyr = nil
+          directionRejectSince = nil
         }
       } else {
         nominalDt += (dt - nominalDt) * 0.02
@@ -360,7 +368,15 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
           }
           dt = h
         }
-        if impact {
+        if restartPending && !impact {
+          restartPending = false
+          estimator.motionUnknown()
+          sacrumEstimator.motionUnknown()
+        }
+        if impact && restartPending {
+          // A tap right after a long gap: nothing good to hold on to yet.
+          impactSamples += 1
+        } else if impact {
           impactSamples += 1
           estimator.update(gyr: .zero, acc: lastGoodAcc ?? imu.acc, dt: dt)
         } else {

@@ -11,4 +11,12 @@ public protocol InclinationEstimator {
   var up: SIMD3<Double> { get }
   /// False during start-up, while the estimate is not yet trustworthy.
   var isSettled: Bool { get }
+  /// The sensor's motion since the last sample is unknown (the readings stopped for longer than a
+  /// turn can be bridged): the estimator should take the accelerometer's vertical again quickly.
+  mutating func motionUnknown()
+}
+
+extension InclinationEstimator {
+  /// By default nothing: the estimator corrects at its usual pace.
+  public mutating func motionUnknown() {}
 }

@@ -21,6 +21,10 @@
 /// - Gyroscope saturation: a reading at the full-scale range (`gyroSaturation`) means the turn
 ///   integrated meanwhile is wrong; the low-pass restarts from a short time constant, as at
 ///   power-on, and `status` is `.recovering` until it has settled again.
+/// - A long gap in the readings (`motionUnknown()`): the turn made meanwhile was never measured;
+///   the low-pass runs on a short time constant for 0.6 s, then settles as after power-on, so the
+///   estimate is right within about half a second instead of drifting in over the full time
+///   constant. The corrections meanwhile are the missed turn, not a bias: none is learnt.
 /// - Latency: an IMU's samples describe the motion of a moment ago (its digital low-pass filter's
 ///   group delay, and any transport delay). With `latency` > 0, `up` is predicted forward by that
 ///   time with the current bias-corrected angular rate; the filter's state is not changed.
@@ -140,10 +144,13 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
   @usableFromInline var restAccLP = SIMD3<Double>.zero
   @usableFromInline var quietTime = 0.0
   @usableFromInline var elapsed = 0.0
-  // Time since power-on or the last gyroscope saturation: drives the start-up ramp.
+  // Time since power-on, the last gyroscope saturation or a long gap: drives the start-up ramp.
   @usableFromInline var sinceRestart = 0.0
   @usableFromInline var restTimeTotal = 0.0
   @usableFromInline var started = false
+  // After a long gap, until the low-pass has settled: its large corrections are the turn made
+  // during the gap, not a gyroscope bias, so they are not learnt.
+  @usableFromInline var catchingUp = false
   // Coefficients for the last `dt` (recomputed only when dt changes).
   @usableFromInline var coeffDt = -1.0
   @usableFromInline var kSpring = 0.0  // ωc²·dt
@@ -163,6 +170,11 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
   @usableFromInline static var restFilterTau: Double { 0.5 }
   /// Shortest time constant (s) of the accelerometer low-pass during the start-up ramp.
   @usableFromInline static var startTimeConstant: Double { 0.1 }
+  /// After a long gap the low-pass runs with this time constant (s) for `catchUpSeconds`, then
+  /// ramps up from there: the missed turn is taken in within about half a second (e^−3), while a
+  /// single reading (a shake, the end of a rise) does not set the estimate.
+  @usableFromInline static var catchUpTimeConstant: Double { 0.2 }
+  @usableFromInline static var catchUpSeconds: Double { 0.6 }
 
   /// A filter in its initial state. Out-of-range parameters are replaced by the nearest usable
   /// value (time constants at least 0.1 s, thresholds and latency non-negative); non-finite
@@ -213,7 +225,12 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     coeffDt = dt
     // Start-up ramp: the time constant grows with the elapsed time so the first estimate comes
     // from a short average, then settles at the configured value.
-    let tau = max(Self.startTimeConstant, min(parameters.accTimeConstant, sinceRestart))
+    var tau = max(Self.startTimeConstant, min(parameters.accTimeConstant, sinceRestart))
+    // After a long gap: a short fixed time constant first (a ramp from it would leave a slowly
+    // fading tail of the missed turn), then the ramp on from there.
+    if catchingUp {
+      tau = sinceRestart < Self.catchUpSeconds ? Self.catchUpTimeConstant : max(tau, Self.catchUpSeconds)
+    }
     // Second-order Butterworth: ωc = √2/τ (τ matches a first-order filter's DC delay), ζ = 1/√2.
     // A gap in the data (dt ≫ 1/rate) must not destabilise the explicit integration: the
     // low-pass advances by at most τ/20 per sample.
@@ -230,6 +247,14 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     kBiasRest = min(1, dt / parameters.biasTimeConstantRest)
     kBiasMotion = 1 / parameters.biasTimeConstantMotion
     turnClip = parameters.maxBias * dt
+  }
+
+  /// The readings stopped for a while: the low-pass catches up with the accelerometer on a short
+  /// time constant (`catchUpTimeConstant`), then settles as after power-on. The bias is kept.
+  public mutating func motionUnknown() {
+    sinceRestart = 0
+    coeffDt = -1
+    catchingUp = true
   }
 
   /// Processes one sample: gyroscope `gyr` (rad/s), accelerometer `acc` (m/s²), both in the
@@ -252,6 +277,10 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     }
     elapsed += dt
     sinceRestart += dt
+    if catchingUp && sinceRestart >= max(parameters.accTimeConstant, Self.catchUpSeconds) {
+      catchingUp = false
+      coeffDt = -1
+    }
 
     // Rest detection.
     restGyrLP += (gyr - restGyrLP) * kRest
@@ -294,6 +323,8 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
       // (nothing better is known); then an exponential average that can follow slow drift.
       restTimeTotal += dt
       bias += (gyr - bias) * max(kBiasRest, dt / restTimeTotal)
+    } else if catchingUp {
+      // The corrections now are the missed turn, not a bias.
     } else {
       // The filter turned its output by ρ = y × step / |y|² (small angle) beyond the gyroscope;
       // a bias error δ needs ρ ≈ δ·dt on average, so ρ/dt observes δ across `up`.
