@@ -60,24 +60,55 @@ public enum SimulatedRecordingFiles {
       load: config.includeLoad, squeeze: config.includeSqueeze, seq: true)
   }
 
-  /// Opens `STEM.csv` for a simulated session. A file there is replaced only when it is an
-  /// earlier simulated one (its labels beside it: the seed gives it again); anything else, such as
-  /// a recorded session, is refused and left as it is (`.alreadyExists`).
+  /// Opens `STEM.csv` for a simulated session, after checking all three files it will write.
+  /// Files there are replaced only when they are an earlier simulated session: `STEM.csv` says
+  /// `traction simulate` in its note and has its labels beside it (the seed gives it again).
+  /// Otherwise any of `STEM.csv`, `STEM.labels.json`, `STEM.truth.csv` that exists (a recorded
+  /// session, hand-made labels) is refused and left as it is (`.alreadyExists`, naming it), and
+  /// so is anything that is not a regular file (a FIFO would block the open).
   public static func openRecording(stem: String, metadata: RecordingMetadata, layout: RecordingLayout)
     throws(RecordingError) -> RecordingWriter
   {
     let path = stem + ".csv"
     let labels = RecordingCompanions.labelsPath(forRecording: path)
-    let earlierSimulation = FileManager.default.fileExists(atPath: labels)
+    let truth = RecordingCompanions.truthPath(forRecording: path)
+    for file in [path, labels, truth] {
+      if let kind = RecordingCompanions.notRegularFile(file) {
+        throw RecordingError(
+          .writeFailed, file: file, reason: "not a regular file but \(kind); nothing was written. Choose another name")
+      }
+    }
+    let earlierSimulation = isEarlierSimulation(path) && RecordingCompanions.isPresent(labels)
+    if !earlierSimulation {
+      if RecordingCompanions.isPresent(path) {
+        let why =
+          RecordingCompanions.isPresent(labels) ? "its note does not say `traction simulate`" : "no \(labels) beside it"
+        throw RecordingError(
+          .alreadyExists, file: path,
+          reason: "already exists and is not a simulated session (\(why)); it is left as it is. Choose another name")
+      }
+      for file in [labels, truth] where RecordingCompanions.isPresent(file) {
+        throw RecordingError(
+          .alreadyExists, file: file,
+          reason: "already exists, and \(path) is not a simulated session beside it; it is left as it is "
+            + "(nothing was written). Choose another name")
+      }
+    }
     do {
       return try RecordingWriter(
         path: path, metadata: metadata, layout: layout, replaceExisting: earlierSimulation)
     } catch  where error.kind == .alreadyExists {
+      // Created since the checks above.
       throw RecordingError(
         .alreadyExists, file: path,
-        reason: "already exists and is not a simulated session (no \(labels) beside it); it is left as it is. "
-          + "Choose another name")
+        reason: "already exists and is not a simulated session; it is left as it is. Choose another name")
     }
+  }
+
+  /// True when `path` is a recording this simulator wrote: its `note` starts `traction simulate`.
+  static func isEarlierSimulation(_ path: String) -> Bool {
+    guard let reader = try? RecordingReader(path: path) else { return false }
+    return reader.metadata.note?.hasPrefix("traction simulate") ?? false
   }
 
   /// Generates and writes one session; `stem` is the path without extension. The parent
@@ -146,6 +177,10 @@ public enum SimulatedCorpus {
     progress: (SimulatedRecordingSummary) -> Void = { _ in }
   ) throws -> [SimulatedRecordingSummary] {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let index = (directory as NSString).appendingPathComponent("index.json")
+    if let kind = RecordingCompanions.notRegularFile(index) {
+      throw RecordingError(.writeFailed, file: index, reason: "not a regular file but \(kind); nothing was written")
+    }
     var out: [SimulatedRecordingSummary] = []
     for i in 0..<count {
       let c = config(index: i, firstSeed: firstSeed)
@@ -158,7 +193,7 @@ public enum SimulatedCorpus {
     enc.outputFormatting = [.prettyPrinted, .sortedKeys]
     var data = try enc.encode(out)
     data.append(0x0A)
-    try data.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("index.json")))
+    try data.write(to: URL(fileURLWithPath: index))
     return out
   }
 }

@@ -15,7 +15,10 @@ public struct EvalDetectionCommand: ParsableCommand {
       with the live latency: how long after the labelled instant each hold's start (its 2 s \
       minimum) and end were announced, the end split by what ended the hold (lowering or breath \
       step). NAME.truth.csv must hold one point per sample, at the sample's t_s (within 1 µs); \
-      a truth that does not line up is an error naming its first point that does not.
+      a truth that does not line up is an error naming its first point that does not. A \
+      NAME.truth.csv that is there but cannot be read (a link to nothing) is an error, never a \
+      score without truth. The recording and its companions must be regular files, and \
+      NAME.labels.json at most 16 MiB.
 
       Examples:
         traction simulate --corpus corpus --count 40 --seed 1000
@@ -58,12 +61,12 @@ public struct EvalDetectionCommand: ParsableCommand {
   }
 
   /// The recordings in `dir` that have labels, sorted by name.
+  /// A labels file that is there but cannot be read (a link to nothing) counts: reading it says why.
   static func labelledRecordings(in dir: String) throws -> [String] {
-    let fm = FileManager.default
     let names = try FolderCheck.contents(dir).sorted()
     let paths = names.filter { $0.hasSuffix(".csv") && !$0.hasSuffix(".truth.csv") }
       .map { (dir as NSString).appendingPathComponent($0) }
-      .filter { fm.fileExists(atPath: RecordingCompanions.labelsPath(forRecording: $0)) }
+      .filter { RecordingCompanions.isPresent(RecordingCompanions.labelsPath(forRecording: $0)) }
     guard !paths.isEmpty else {
       throw CommandFailure("\(dir): no recording with a NAME.labels.json beside it")
     }
@@ -77,11 +80,16 @@ public struct EvalDetectionCommand: ParsableCommand {
 
   /// Replays one recording and scores it against its labels (and truth, when present). The truth
   /// must have one point per sample at the sample's time (recording-format.md); anything else is
-  /// an error naming the truth file and the first point that does not line up.
+  /// an error naming the truth file and the first point that does not line up. The files were
+  /// found by listing a folder: each must be a regular file (a FIFO would wait for ever), and a
+  /// truth that is there but cannot be read is an error, not a score without truth.
   static func score(recording path: String) throws -> RecordingDetectionScore {
+    try RecordingCompanions.checkRegularInput(path)
     let labels = try SessionLabels.read(path: RecordingCompanions.labelsPath(forRecording: path))
     let truthPath = RecordingCompanions.truthPath(forRecording: path)
-    var truth: TruthReader? = FileManager.default.fileExists(atPath: truthPath) ? try TruthReader(path: truthPath) : nil
+    let hasTruth = RecordingCompanions.isPresent(truthPath)
+    if hasTruth { try RecordingCompanions.checkRegularInput(truthPath) }
+    var truth: TruthReader? = hasTruth ? try TruthReader(path: truthPath) : nil
     var theta = ThetaErrorAccumulator(reps: labels.reps)
     var latency = LiveLatencyRecorder(labels: labels)
     var samples = 0
@@ -116,7 +124,7 @@ public struct EvalDetectionCommand: ParsableCommand {
         theta.add(t: sample.t, estimatedDeg: out.thetaDeg ?? 0, truthDeg: p.thetaDeg)
       }
     }
-    if FileManager.default.fileExists(atPath: truthPath) {
+    if hasTruth {
       if paired < samples {
         throw CommandFailure(
           "\(truthPath): \(paired) of \(samples) samples have a true angle: "

@@ -13,8 +13,9 @@ public struct EvalOrientationCommand: AsyncParsableCommand {
       estimated and the true vertical over the movement samples with ground truth. Prints one \
       line per trial (RMSE and largest error) and the unweighted mean of the RMSEs. A trial with \
       no ground truth (no movement sample with a true vertical) says so and is left out of the \
-      mean ("rmse_deg": null in JSON); a non-finite IMU value is an error naming file, line and \
-      column.
+      mean ("rmse_deg": null in JSON); a non-finite IMU value, or a t_s that does not increase, \
+      is an error naming file, line and column. A .csv in DIR that is not a regular file (a \
+      FIFO) is an error.
 
       With --json, prints exactly one object:
         {"trials": [{"name": "01_…", "rmse_deg": 0.51}, …], "mean_rmse_deg": 0.7}
@@ -41,6 +42,11 @@ public struct EvalOrientationCommand: AsyncParsableCommand {
     guard !paths.isEmpty else { throw CommandFailure("\(directory): no .csv files in this folder") }
     var scores: [OrientationEvaluation.TrialScore] = []
     for path in paths {
+      // Listed, not named: a FIFO would wait for a writer for ever.
+      if let kind = RecordingCompanions.notRegularFile(path) {
+        throw CommandFailure(
+          "\(path) is not a regular file but \(kind) (only regular files found in a folder are read)")
+      }
       let trial = try BROADTrial.load(path: path)
       let score = OrientationEvaluation.score(trial, estimator: filter.makeEstimator(parameters))
       scores.append(score)
@@ -81,20 +87,22 @@ public struct EvalOrientationCommand: AsyncParsableCommand {
 }
 
 /// Options that select and tune the estimator, shared by `eval orientation` and `bench fusion`.
+/// The numbers take a value with a leading '-', so the range check says what is wrong with it.
 struct FusionFilterOptions: ParsableArguments {
   @Option(help: "Estimator: 'inclination' (InclinationFilter) or 'complementary' (the baseline).")
   var estimator: String = "inclination"
 
-  @Option(help: "Inclination filter: accelerometer low-pass time constant in seconds.")
+  @Option(parsing: .unconditional, help: "Inclination filter: accelerometer low-pass time constant in seconds.")
   var accTimeConstant: Double = InclinationFilter.Parameters().accTimeConstant
 
-  @Option(help: "Inclination filter: bias-estimation time constant in motion, seconds.")
+  @Option(parsing: .unconditional, help: "Inclination filter: bias-estimation time constant in motion, seconds.")
   var biasTimeConstantMotion: Double = InclinationFilter.Parameters().biasTimeConstantMotion
 
-  @Option(help: "Inclination filter: bias-estimation time constant at rest, seconds.")
+  @Option(parsing: .unconditional, help: "Inclination filter: bias-estimation time constant at rest, seconds.")
   var biasTimeConstantRest: Double = InclinationFilter.Parameters().biasTimeConstantRest
 
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "Inclination filter: latency of the IMU's samples in seconds; the output is predicted forward by it.",
       discussion:

@@ -9,8 +9,9 @@ public struct HistoryCommand: ParsableCommand {
     discussion: """
       Replays every recording in DIR (default: sessions, where `traction run` records) and prints \
       one line per session: when, how long, reps, holds, breath steps, completed top holds, the \
-      longest hold and the highest peak. A damaged recording gets its error on its line; the \
-      others are still listed.
+      longest hold and the highest peak. A recording that cannot be read (damaged, or not a \
+      regular file) has its error on standard error; the others are still listed, and the \
+      exit status is then 1. Control characters in file names are shown escaped.
 
       Examples:
         traction history
@@ -66,6 +67,8 @@ public struct HistoryCommand: ParsableCommand {
       let path = (directory as NSString).appendingPathComponent(name)
       var entry = Entry(file: path)
       do {
+        // Listed, not named: a FIFO would wait for a writer for ever.
+        try RecordingCompanions.checkRegularInput(path)
         entry.started = try RecordingReader(path: path).metadata.started
         let s = try RecordingAnalysis.analyze(path: path).summary
         entry.durationS = s.durationS
@@ -83,23 +86,34 @@ public struct HistoryCommand: ParsableCommand {
     return entries
   }
 
+  /// The table, or with `--json` the array (errors in it too); a recording that could not be read
+  /// has its error on standard error and makes the command fail after listing the others.
   public func run() throws {
     let entries = try Self.entries(in: directory)
     if json {
       print(try jsonString(entries))
-      return
+    } else {
+      if entries.isEmpty { print(escapingControlCharacters("\(directory): no recordings yet")) }
+      for e in entries where e.error == nil { print(Self.line(e)) }
     }
-    if entries.isEmpty { print("\(directory): no recordings yet") }
-    for e in entries {
-      if let error = e.error {
-        print(error.hasPrefix(e.file) ? error : "\(e.file): \(error)")
-        continue
+    let failed = entries.filter { $0.error != nil }
+    guard !failed.isEmpty else { return }
+    if !json {
+      for e in failed {
+        let error = e.error ?? ""
+        Console.err(escapingControlCharacters(error.hasPrefix(e.file) ? error : "\(e.file): \(error)"))
       }
-      var line = "\(e.started ?? e.file)  \(fmt((e.durationS ?? 0) / 60, 1)) min  \(e.reps ?? 0) reps"
-      line += "  \(e.holds ?? 0) holds  \(e.breathSteps ?? 0) breath steps  \(e.completedTopHolds ?? 0) top holds done"
-      if let h = e.longestHoldS { line += "  longest hold \(fmt(h, 1)) s" }
-      if let p = e.peakDeg { line += "  peak \(fmt(p, 1))°" }
-      print(line)
     }
+    throw CommandFailure("\(failed.count) of \(entries.count) recordings in \(directory) could not be read")
+  }
+
+  /// One session's line of the table; a file name's control characters are shown escaped, never
+  /// sent to the terminal (a name holding ESC [2J would clear the screen).
+  static func line(_ e: Entry) -> String {
+    var line = "\(e.started ?? e.file)  \(fmt((e.durationS ?? 0) / 60, 1)) min  \(e.reps ?? 0) reps"
+    line += "  \(e.holds ?? 0) holds  \(e.breathSteps ?? 0) breath steps  \(e.completedTopHolds ?? 0) top holds done"
+    if let h = e.longestHoldS { line += "  longest hold \(fmt(h, 1)) s" }
+    if let p = e.peakDeg { line += "  peak \(fmt(p, 1))°" }
+    return escapingControlCharacters(line)
   }
 }

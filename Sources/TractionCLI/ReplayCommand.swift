@@ -20,6 +20,10 @@ public struct ReplayCommand: ParsableCommand {
 
       A malformed recording stops with file:line: column and the reason; a last line cut short by \
       a power loss is dropped with a notice and the rest is processed.
+
+      FILE is read as a stream, so it may be a named pipe (FIFO) with a writer: replay waits for \
+      the writer and reads until it closes. Files found by listing a folder (history, eval) are \
+      read only when they are regular files.
       """)
 
   @Argument(help: "The recording to replay (NAME.csv).")
@@ -97,6 +101,11 @@ public struct ReplayCommand: ParsableCommand {
     // Opening the trace truncates it: it must not be the recording or one of its companions, by
     // whatever name (./s7.csv, a symlink, a hard link) it is given.
     if trace.isEmpty { throw ValidationError("--trace needs a file name, e.g. --trace s7.theta.csv") }
+    // A trace is kept in a regular file (new or existing); a FIFO or device is refused by name,
+    // not written to or waited on.
+    if let kind = RecordingCompanions.notRegularFile(trace) {
+      throw ValidationError("--trace \(trace) is not a regular file but \(kind); give a new or regular file")
+    }
     for (path, what) in RecordingCompanions.family(ofRecording: file)
     where trace == path || RecordingCompanions.isSameFile(trace, path) {
       let stem = RecordingCompanions.stem(ofRecording: file)

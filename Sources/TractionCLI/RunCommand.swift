@@ -41,13 +41,15 @@ public struct RunCommand: ParsableCommand {
   @Flag(help: "Simulate a session even if sensors are attached.")
   var simulate = false
 
-  @Option(help: "Simulation: the scenario's seed (the same seed gives the same session).")
+  // Numeric options take a value with a leading '-' (`--rate -5`), so the range check below
+  // says what is wrong with it instead of "missing value".
+  @Option(parsing: .unconditional, help: "Simulation: the scenario's seed (the same seed gives the same session).")
   var seed: UInt64 = 1
 
   @Option(help: "Simulation: basic, anchored or mixed.")
   var variant: String = "mixed"
 
-  @Option(help: "Simulation: number of reps (1–4).")
+  @Option(parsing: .unconditional, help: "Simulation: number of reps (1–4).")
   var reps: Int = 3
 
   @Flag(help: "Simulation: pace the session at real speed instead of as fast as possible.")
@@ -72,13 +74,14 @@ public struct RunCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Where an HX711 is wired: CHIP:SCK:DOUT, e.g. gpiochip0:5:6.", valueName: "wiring"))
   var hx711: String?
 
-  @Option(help: "Load cell: newtons per ADC count (from your calibration with a known weight).")
+  @Option(
+    parsing: .unconditional, help: "Load cell: newtons per ADC count (from your calibration with a known weight).")
   var loadScale: Double = LoadCellCalibration().newtonsPerCount
 
-  @Option(help: "IMU sample rate in Hz (50–400).")
+  @Option(parsing: .unconditional, help: "IMU sample rate in Hz (50–400).")
   var rate: Double = 100
 
-  @Option(help: "Stop a live session after this many seconds (default: at Ctrl-C).")
+  @Option(parsing: .unconditional, help: "Stop a live session after this many seconds (default: at Ctrl-C).")
   var duration: Double?
 
   @Flag(help: "At the end, print the summary as JSON (the fields of `replay --json`); cues go to standard error.")
@@ -108,6 +111,11 @@ public struct RunCommand: ParsableCommand {
   }
 
   public func run() throws {
+    // Refused before anything opens it: a recording is a new regular file, and open(2) on a FIFO
+    // would wait for a reader.
+    if let record, let kind = RecordingCompanions.notRegularFile(record) {
+      throw RunError.recordingNotRegular(path: record, kind: kind)
+    }
     installStopHandlers()
     // With --json, standard output carries the JSON alone: the cues go to standard error.
     let cues = CueOutput(speak: speak && !quiet, toStandardError: json)
@@ -182,7 +190,8 @@ public struct RunCommand: ParsableCommand {
   static func createNumbered(_ path: String, metadata: RecordingMetadata, layout: RecordingLayout) throws
     -> (RecordingWriter, String)
   {
-    for candidate in numberedNames(path) {
+    // A FIFO or device that holds a name is taken like a file (and never opened).
+    for candidate in numberedNames(path) where RecordingCompanions.notRegularFile(candidate) == nil {
       if let writer = try createNew(candidate, metadata: metadata, layout: layout) { return (writer, candidate) }
     }
     throw RunError.recordingExists(path: path, suggestion: nil)
@@ -279,6 +288,8 @@ enum RunError: Error, CustomStringConvertible {
   case namedSensorMissing([String], found: [String])
   /// `--record FILE` names a file that exists: an earlier session, never overwritten.
   case recordingExists(path: String, suggestion: String?)
+  /// `--record FILE` names a FIFO, a device or a folder: refused before opening it.
+  case recordingNotRegular(path: String, kind: String)
   /// Writing the recording failed during the session (the summary was printed).
   case recordingIncomplete(path: String, problems: [String])
   /// Standard output stopped taking the cues or the summary (a closed pipe, a lost terminal).
@@ -296,6 +307,9 @@ enum RunError: Error, CustomStringConvertible {
       let other = suggestion.map { " (e.g. --record \($0))" } ?? ""
       return "--record \(path): the file already exists and is kept as it is; "
         + "choose another name\(other) or move the old recording away"
+    case .recordingNotRegular(let path, let kind):
+      return "--record \(path) is not a regular file but \(kind); a recording is written only to a new "
+        + "regular file: choose another name"
     case .recordingIncomplete(let path, let problems):
       return "the recording \(path.isEmpty ? "" : path + " ")is incomplete:\n"
         + problems.map { "  - \($0)" }.joined(separator: "\n")

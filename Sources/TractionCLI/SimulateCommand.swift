@@ -40,23 +40,25 @@ public struct SimulateCommand: AsyncParsableCommand {
         traction simulate --seed 7 --out c7 --through-chips --load-chip hx711 --faults all --sacrum
       """)
 
-  @Option(help: "Seed of the session (of the first recording with --corpus).")
+  // Numeric options take a value with a leading '-' (`--rate -5`), so `validate()` says what is
+  // wrong with it instead of "missing value".
+  @Option(parsing: .unconditional, help: "Seed of the session (of the first recording with --corpus).")
   public var seed: UInt64 = 1
 
   @Option(
     help: ArgumentHelp(
       "Write NAME.csv, NAME.labels.json and NAME.truth.csv (an earlier simulated NAME is replaced: the "
-        + "seed gives it again; a recorded NAME.csv is never).",
+        + "seed gives it again; any other file of these names is never).",
       valueName: "NAME"))
   public var out: String?
 
-  @Option(help: "Number of reps, 1–4 (default: drawn from the seed).")
+  @Option(parsing: .unconditional, help: "Number of reps, 1–4 (default: drawn from the seed).")
   public var reps: Int?
 
   @Option(help: "Variant of the reps: basic, anchored, or mixed (each rep at random).")
   public var variant: VariantChoice = .mixed
 
-  @Option(help: ArgumentHelp("Nominal sample rate, 50–400 Hz.", valueName: "HZ"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Nominal sample rate, 50–400 Hz.", valueName: "HZ"))
   public var rate: Double = 100
 
   @Flag(inversion: .prefixedNo, help: "Include the elbow-platform force load_n.")
@@ -80,7 +82,7 @@ public struct SimulateCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Write a varied corpus into DIR instead of one session.", valueName: "DIR"))
   public var corpus: String?
 
-  @Option(help: "Number of recordings with --corpus (seeds seed…seed+N−1).")
+  @Option(parsing: .unconditional, help: "Number of recordings with --corpus (seeds seed…seed+N−1).")
   public var count: Int = 40
 
   @Flag(help: "Print nothing on success.")
@@ -100,7 +102,7 @@ public struct SimulateCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "With --through-chips: faults to inject (\(ChipFault.allCases.map(\.rawValue).joined(separator: ", ")), `all` or `none`).",
+      "With --through-chips: faults to inject (\(ChipFault.allCases.map(\.rawValue).joined(separator: ", ")), `all` or `none`; `all` is those that fit the sensors simulated).",
       valueName: "LIST"))
   public var faults: String = "none"
 

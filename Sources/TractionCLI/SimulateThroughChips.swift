@@ -9,15 +9,42 @@ extension EmulatedLoadChip: ExpressibleByArgument {}
 /// `traction simulate --through-chips`: the options' checks and the run, kept apart from the
 /// ideal-sample path.
 extension SimulateCommand {
+  /// The faults `--faults` asks for: those named one by one (each must fit the session, which
+  /// `validateThroughChips` checks) and, for `all`, every fault that can hit a sensor this session
+  /// simulates (no sacrum fault without --sacrum, no IMU fault with --no-imu): a user asking for
+  /// all faults means all that apply, not an error about one they never typed.
+  func chosenFaults() throws(ThroughChipsError) -> (named: Set<ChipFault>, all: Set<ChipFault>) {
+    var named: Set<ChipFault> = []
+    var all: Set<ChipFault> = []
+    for raw in faults.split(separator: ",", omittingEmptySubsequences: false) {
+      if raw.trimmingCharacters(in: .whitespaces).lowercased() == "all" {
+        all = Set(ChipFault.allCases.filter(applies))
+      } else {
+        named.formUnion(try ThroughChipsOptions.parseFaults(String(raw)))
+      }
+    }
+    return (named, all)
+  }
+
+  /// Whether `fault` hits a sensor this session simulates.
+  private func applies(_ fault: ChipFault) -> Bool {
+    switch fault {
+    case .bus, .vanish: return imu
+    case .overrun, .loadVanish: return load
+    case .sacrumVanish: return imu && sacrum
+    }
+  }
+
   func validateThroughChips() throws {
     let parsed: Set<ChipFault>
+    let all: Set<ChipFault>
     do {
-      parsed = try ThroughChipsOptions.parseFaults(faults)
+      (parsed, all) = try chosenFaults()
     } catch {
       throw ValidationError("\(error)")
     }
     guard throughChips else {
-      if !parsed.isEmpty { throw ValidationError("--faults needs --through-chips") }
+      if !parsed.isEmpty || !all.isEmpty { throw ValidationError("--faults needs --through-chips") }
       return
     }
     if corpus != nil { throw ValidationError("--through-chips writes one session: use --out, not --corpus") }
@@ -34,8 +61,8 @@ extension SimulateCommand {
   }
 
   func runThroughChips(config: ScenarioConfig, stem: String) throws {
-    let options = ThroughChipsOptions(
-      imuChip: imuChip, loadChip: loadChip, faults: try ThroughChipsOptions.parseFaults(faults))
+    let (named, all) = try chosenFaults()
+    let options = ThroughChipsOptions(imuChip: imuChip, loadChip: loadChip, faults: named.union(all))
     let (summary, result) = try ThroughChipsSession.write(config: config, options: options, stem: stem)
     guard !quiet else { return }
     print(Self.describe(summary, path: stem))

@@ -59,6 +59,42 @@ import TractionCore
     }
   }
 
+  /// A number option with a leading '-' is taken as its value, so the range check says what is
+  /// wrong with it, naming the option (it used to be read as an unknown flag: "missing value").
+  @Test func negativeNumbersReachTheRangeChecks() async throws {
+    for (args, message) in [
+      (["simulate", "--out", "x", "--rate", "-5"], "--rate must be between 50 and 400 Hz (got -5.0)"),
+      (["simulate", "--out", "x", "--reps", "-1"], "--reps must be 1, 2, 3 or 4 (got -1)"),
+      (["simulate", "--corpus", "c", "--count", "-3"], "--count must be between 1 and 100000 (got -3)"),
+      (["simulate", "--out", "x", "--seed", "-1"], "'-1' is invalid for '--seed <seed>'"),
+      (["run", "--simulate", "--no-record", "--duration", "-1"], "--duration -1.0: must be positive"),
+      (["run", "--simulate", "--no-record", "--rate", "-100"], "--rate -100.0: must be 50–400 Hz"),
+      (["run", "--simulate", "--no-record", "--reps", "-2"], "--reps -2: must be 1–4"),
+      (["run", "--simulate", "--no-record", "--seed", "-7"], "'-7' is invalid for '--seed <seed>'"),
+      (["bench", "fusion", "--data", "x.csv", "--runs", "-3"], "--runs must be between 1 and 1000 (got -3)"),
+      (["eval", "orientation", "d", "--latency", "-0.5"], "--latency must be between 0 and 1 s"),
+      (["eval", "orientation", "d", "--acc-time-constant", "-1"], "--acc-time-constant must be a positive number"),
+      (["bench", "fusion", "--data", "x", "--bias-time-constant-motion", "-2"], "--bias-time-constant-motion must be"),
+      (["bench", "fusion", "--data", "x", "--bias-time-constant-rest", "-2"], "--bias-time-constant-rest must be"),
+    ] {
+      let f = try #require(await Self.failure(args), "\(args)")
+      #expect(f.code == 64, "\(args): \(f.message)")
+      #expect(f.message.contains(message), "\(args): \(f.message)")
+      #expect(!f.message.contains("Missing value"), "\(args): \(f.message)")
+    }
+    // A negative load-cell scale is a valid calibration (the cell mounted the other way).
+    #expect(try RunCommand.parse(["--load-scale", "-0.002"]).loadScale == -0.002)
+  }
+
+  /// `bench fusion --runs` has a range, like `simulate --count`: a huge count would run for ever.
+  @Test func benchRunsHasARange() async throws {
+    for runs in ["0", "1001", "9223372036854775807"] {
+      let f = try #require(await Self.failure(["bench", "fusion", "--data", "x.csv", "--runs", runs]), "\(runs)")
+      #expect(f.code == 64, "\(runs): \(f.message)")
+      #expect(f.message.contains("--runs must be between 1 and 1000 (got \(runs))"), "\(f.message)")
+    }
+  }
+
   /// `replay --trace` truncates its output: it must refuse, before opening anything, a trace that
   /// is the recording (by another spelling, a symlink or a hard link) or one of its companions.
   @Test func replayRefusesATraceThatIsTheRecordingByAnyName() async throws {
@@ -109,6 +145,62 @@ import TractionCore
     }
     #expect(try Data(contentsOf: URL(fileURLWithPath: stem + ".csv")) == recorded)
     #expect(!FileManager.default.fileExists(atPath: stem + ".labels.json"))
+  }
+
+  /// Nor any other file it would write: a `NAME.truth.csv` or `NAME.labels.json` without a
+  /// simulated `NAME.csv`, or a recording with hand-made labels (its note does not say
+  /// `traction simulate`), is refused by name and kept as it is; nothing is written.
+  @Test func simulateNeverReplacesAnyFileThatIsNotAnEarlierSimulation() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let fm = FileManager.default
+    for name in ["o.truth.csv", "o.labels.json"] {
+      try "precious\n".write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+      for extra in [[String](), ["--through-chips"]] {
+        let f = try #require(await Self.failure(["simulate", "--out", dir + "/o", "--quiet", "--reps", "1"] + extra))
+        #expect(f.code == 1, "\(f.message)")
+        #expect(f.message.contains("\(dir)/\(name): already exists"), "\(f.message)")
+        #expect(try String(contentsOfFile: dir + "/" + name, encoding: .utf8) == "precious\n")
+        #expect(!fm.fileExists(atPath: dir + "/o.csv"))
+      }
+      try fm.removeItem(atPath: dir + "/" + name)
+    }
+    // A recorded session with labels made by hand.
+    let recorded = "# format: traction-recording/1\n# rate_hz: 50\nt_s,load_n\n0,1\n0.02,2\n"
+    try recorded.write(toFile: dir + "/r.csv", atomically: true, encoding: .utf8)
+    try "{}\n".write(toFile: dir + "/r.labels.json", atomically: true, encoding: .utf8)
+    let f = try #require(await Self.failure(["simulate", "--out", dir + "/r", "--quiet", "--reps", "1"]))
+    #expect(f.code == 1 && f.message.contains("r.csv: already exists and is not a simulated session"), "\(f.message)")
+    #expect(try String(contentsOfFile: dir + "/r.csv", encoding: .utf8) == recorded)
+    #expect(try String(contentsOfFile: dir + "/r.labels.json", encoding: .utf8) == "{}\n")
+    #expect(!fm.fileExists(atPath: dir + "/r.truth.csv"))
+  }
+
+  /// A `NAME.truth.csv` that is there but cannot be read (a link to nothing) is an error naming
+  /// it, never a score without truth.
+  @Test func evalDetectionRefusesATruthThatIsThereButUnreadable() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 3, repCount: 1, variant: .basic, rateHz: 50)
+    _ = try SimulatedRecordingFiles.write(config: config, stem: dir + "/s")
+    try FileManager.default.removeItem(atPath: dir + "/s.truth.csv")
+    try FileManager.default.createSymbolicLink(atPath: dir + "/s.truth.csv", withDestinationPath: dir + "/gone.csv")
+    let error = try #require(throws: (any Error).self) { try EvalDetectionCommand.score(recording: dir + "/s.csv") }
+    #expect("\(error)" == "\(dir)/s.truth.csv: cannot open: a symbolic link to a missing file", "\(error)")
+    // Without the link it scores, without θ.
+    try FileManager.default.removeItem(atPath: dir + "/s.truth.csv")
+    #expect(try EvalDetectionCommand.score(recording: dir + "/s.csv").theta == nil)
+  }
+
+  /// A truth file saved with a byte-order mark scores like one without.
+  @Test func evalDetectionReadsATruthWithAByteOrderMark() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 3, repCount: 1, variant: .basic, rateHz: 50)
+    let sim = try SimulatedRecordingFiles.write(config: config, stem: dir + "/s")
+    let truth = try Data(contentsOf: URL(fileURLWithPath: dir + "/s.truth.csv"))
+    try (Data([0xEF, 0xBB, 0xBF]) + truth).write(to: URL(fileURLWithPath: dir + "/s.truth.csv"))
+    #expect(try EvalDetectionCommand.score(recording: dir + "/s.csv").theta?.sampleCount == sim.samples)
   }
 
   /// `simulate --out` with no name, or a folder, would write hidden `.csv`, `.labels.json`,
@@ -238,6 +330,18 @@ import TractionCore
     try FileManager.default.removeItem(atPath: dir + "/a.csv")
     let none = try #require(await Self.failure(["eval", "orientation", dir]))
     #expect(none.code == 1 && none.message.contains("no trial has ground truth"), "\(none.message)")
+
+    // A byte-order mark is read past; a missing column is named with the header's line.
+    try ("\u{FEFF}" + trial(movement: 1)).write(toFile: dir + "/a.csv", atomically: true, encoding: .utf8)
+    #expect(await Self.failure(["eval", "orientation", dir]) == nil)
+    #expect(await Self.failure(["bench", "fusion", "--data", dir + "/a.csv", "--runs", "1"]) == nil)
+    try ("# a comment\n" + trial(movement: 1).replacingOccurrences(of: "gyr_z,", with: "gyr_q,"))
+      .write(toFile: dir + "/a.csv", atomically: true, encoding: .utf8)
+    for args in [["eval", "orientation", dir], ["bench", "fusion", "--data", dir + "/a.csv", "--runs", "1"]] {
+      let f = try #require(await Self.failure(args), "\(args)")
+      #expect(f.message.contains("a.csv:2: missing column 'gyr_z'"), "\(f.message)")
+    }
+    try FileManager.default.removeItem(atPath: dir + "/a.csv")
 
     try trial(movement: 1, inf: true).write(toFile: dir + "/c.csv", atomically: true, encoding: .utf8)
     for args in [["eval", "orientation", dir], ["bench", "fusion", "--data", dir + "/c.csv", "--runs", "1"]] {

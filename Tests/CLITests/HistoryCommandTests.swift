@@ -21,7 +21,30 @@ import TractionCore
     #expect(entries[0].holds == labels.holds.count)
     #expect(entries[1].reps == nil)
     #expect(entries[1].error?.contains("2026-11-21.csv:4") == true)
-    try HistoryCommand.parse([dir, "--json"]).run()
+    // The JSON lists both (the error in its entry), and the command fails.
+    let error = try #require(throws: CommandFailure.self) { try HistoryCommand.parse([dir, "--json"]).run() }
+    #expect(error.description == "1 of 2 recordings in \(dir) could not be read")
+  }
+
+  /// A damaged recording: the others are listed on standard output, its error goes to standard
+  /// error, and the exit status says something could not be read. A file name's control
+  /// characters are shown escaped, never sent to the terminal.
+  @Test func damagedRecordingsGoToStandardErrorAndFailTheCommand() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 21, repCount: 1, variant: .basic, rateHz: 50)
+    _ = try SimulatedRecordingFiles.write(config: config, stem: dir + "/e\u{1B}[2J")
+    try "garbage\n".write(toFile: dir + "/g.csv", atomically: true, encoding: .utf8)
+    let r = try Traction.run(["history", dir], timeout: 60)
+    #expect(r.status == 1, "\(r.err)")
+    #expect(r.err.contains("\(dir)/g.csv:1: the first line must be"), "\(r.err)")
+    #expect(r.err.contains("1 of 2 recordings in \(dir) could not be read"), "\(r.err)")
+    #expect(!r.out.contains("g.csv"), "\(r.out)")
+    #expect(r.out.contains("\(dir)/e\\u{1B}[2J.csv  0."), "\(r.out)")
+    #expect(!r.out.contains("\u{1B}"))
+    // Only readable recordings: status 0.
+    try FileManager.default.removeItem(atPath: dir + "/g.csv")
+    #expect(try Traction.run(["history", dir], timeout: 60).status == 0)
   }
 
   @Test func aMissingFolderIsAClearError() {

@@ -177,16 +177,19 @@ enum Traction {
     var err: String
     /// With several signals: whether it was still running 1 s after the first.
     var runningAfterFirstSignal = false
+    /// With `timeout`: it was still running then, and was killed.
+    var timedOut = false
   }
 
   /// Runs `traction args`: with `signals`, sends them 1 s apart, the first 0.5 s after file
   /// `once` appears (the handlers are installed before the recording is created), so a slow
   /// machine does not get the signal before it can handle it; with `ignoring`, that signal is
   /// ignored by the parent as `nohup` does; with `closedStdout`, its standard output is a pipe
-  /// nobody reads (the read end closed); with `fileSizeLimitBlocks`, under `ulimit -f`.
+  /// nobody reads (the read end closed); with `fileSizeLimitBlocks`, under `ulimit -f`; with
+  /// `timeout`, killed (SIGKILL) when still running that many seconds after the start.
   static func run(
     _ args: [String], signals: [Int32] = [], once path: String? = nil, ignoring: Int32? = nil,
-    closedStdout: Bool = false, fileSizeLimitBlocks: Int? = nil
+    closedStdout: Bool = false, fileSizeLimitBlocks: Int? = nil, timeout: Double? = nil
   ) throws -> Outcome {
     let binary = try #require(Self.binary, "build traction first (swift build --build-tests)")
     let dir = NSTemporaryDirectory() + "traction-sub-\(UUID().uuidString)"
@@ -241,10 +244,20 @@ enum Traction {
         kill(p.processIdentifier, signal)
       }
     }
+    var timedOut = false
+    if let timeout {
+      let deadline = Date().addingTimeInterval(timeout)
+      while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+      if p.isRunning {
+        timedOut = true
+        kill(p.processIdentifier, SIGKILL)
+      }
+    }
     p.waitUntilExit()
     return Outcome(
       status: p.terminationStatus, reason: p.terminationReason,
       out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-      err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "", runningAfterFirstSignal: running)
+      err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "", runningAfterFirstSignal: running,
+      timedOut: timedOut)
   }
 }

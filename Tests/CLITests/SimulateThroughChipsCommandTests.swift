@@ -77,4 +77,23 @@ import TractionCore
         "--out", "x", "--through-chips", "--imu-chip", "lsm6ds", "--load-chip", "hx711", "--faults", "all", "--sacrum",
       ]).isEmpty)
   }
+
+  /// `--faults all` is every fault that can hit a sensor the session simulates: without --sacrum
+  /// it leaves sacrum-vanish out (the user never typed it), with --no-imu the IMU faults. A fault
+  /// named on its own must still fit.
+  @Test func allFaultsAreThoseThatFitTheSensors() throws {
+    for (extra, expected) in [
+      ([String](), Set<ChipFault>([.bus, .overrun, .vanish, .loadVanish])),
+      (["--sacrum"], Set(ChipFault.allCases)),
+      (["--no-imu"], [.overrun, .loadVanish]),
+      (["--no-load"], [.bus, .vanish]),
+    ] {
+      let args = ["--out", "x", "--through-chips", "--faults", "all"] + extra
+      #expect(message(args).isEmpty, "\(extra): \(message(args))")
+      let (named, all) = try SimulateCommand.parse(args).chosenFaults()
+      #expect(named.isEmpty && all == expected, "\(extra)")
+    }
+    #expect(message(["--out", "x", "--through-chips", "--faults", "all,sacrum-vanish"]).contains("--sacrum"))
+    #expect(message(["--out", "x", "--through-chips", "--no-imu", "--faults", "all,bus"]).contains("--no-imu"))
+  }
 }

@@ -84,13 +84,43 @@ import Testing
   @Test func missingColumnMissingFileAndEmptyFile() throws {
     let path = try write("t_s,acc_x,acc_y,acc_z,gyr_x,gyr_y\n0,0,0,9.8,0,0\n")
     defer { try? FileManager.default.removeItem(atPath: path) }
-    #expect(throws: NumericCSVError.missingColumn(path: path, column: "gyr_z")) {
-      try IMUSeries.load(path: path)
-    }
+    // The error names the header's line, after any metadata lines.
+    let error = try #require(throws: NumericCSVError.self) { try IMUSeries.load(path: path) }
+    #expect(error.description == "\(path):1: missing column 'gyr_z' in the header")
+    let late = try write("# format: traction-recording/1\n# rate_hz: 100\nt_s,acc_x\n0,0\n")
+    defer { try? FileManager.default.removeItem(atPath: late) }
+    let lateError = try #require(throws: NumericCSVError.self) { try IMUSeries.load(path: late) }
+    #expect(lateError.description.hasPrefix("\(late):3: missing column 'acc_y'"), "\(lateError)")
     #expect(throws: NumericCSVError.self) { try IMUSeries.load(path: "/nonexistent/x.csv") }
     let empty = try write("# format: traction-recording/1\n")
     defer { try? FileManager.default.removeItem(atPath: empty) }
     #expect(throws: NumericCSVError.noHeader(path: empty)) { try IMUSeries.load(path: empty) }
+  }
+
+  /// A UTF-8 byte-order mark (as some editors save a CSV) is not part of the first column's name.
+  @Test func aByteOrderMarkIsIgnored() throws {
+    let path = try write("\u{FEFF}" + Self.header + "0,0,0,9.8,0,0,0,1,0,0,0,1\n0.0035,0,0,9.8,0,0,0,1,0,0,0,1\n")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    #expect(try BROADTrial.load(path: path).count == 2)
+    #expect(try IMUSeries.load(path: path).count == 2)
+  }
+
+  /// `t_s` must increase, as in a recording: a time that goes back (or repeats) is an error with
+  /// file, line and column, never a mean period computed across it.
+  @Test func timeThatDoesNotIncreaseIsAnErrorWithLineAndColumn() throws {
+    var text = Self.header
+    for (k, t) in ["0", "0.0035", "-1", "1e300"].enumerated() { text += "\(t),0,0,9.8,0,0,0,1,0,0,0,\(k % 2)\n" }
+    let path = try write(text)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    for load in [{ _ = try BROADTrial.load(path: path) }, { _ = try IMUSeries.load(path: path) }] {
+      let error = try #require(throws: NumericCSVError.self) { try load() }
+      #expect(error.description == "\(path):4: column 1 (t_s): time -1.0 is not after the previous sample's 0.0035")
+    }
+    let recording = try write(
+      "# format: traction-recording/1\ngyr_x,gyr_y,gyr_z,t_s,acc_x,acc_y,acc_z\n0,0,0,1.0,0,0,9.8\n0,0,0,1.0,0,0,9.8\n")
+    defer { try? FileManager.default.removeItem(atPath: recording) }
+    let error = try #require(throws: NumericCSVError.self) { try IMUSeries.load(path: recording) }
+    #expect(error.description.hasPrefix("\(recording):4: column 4 (t_s): time 1.0 is not after"), "\(error)")
   }
 
   /// A traction recording: metadata lines, columns in another order, a power-loss last line.

@@ -63,6 +63,42 @@ import Testing
     #expect(e.description == message)
   }
 
+  /// A byte that is not UTF-8 is named by its offset and its line and column (Foundation's own
+  /// message counts from somewhere else and gives no line).
+  @Test func invalidUTF8NamesTheByteAndWhereItIs() throws {
+    func error(_ bytes: [UInt8]) -> RecordingError? {
+      do {
+        _ = try SessionLabels.decode(bytes, name: "a.labels.json")
+        return nil
+      } catch {
+        return error
+      }
+    }
+    let e = try #require(error(Array("{\"re".utf8) + [0xFF] + Array("ps\":[]}".utf8)))
+    #expect(e.description == "a.labels.json:1: column 5: not valid JSON: byte 4 (0xFF) is not UTF-8")
+    // A cut-short sequence on line 3, after a valid two-byte character on the same line.
+    let cut = try #require(error(Array("{\n \"reps\": [],\n \"é\": \"".utf8) + [0xC3] + Array("\"}".utf8)))
+    #expect(cut.line == 3 && cut.column == 8, "\(cut)")
+    #expect(cut.reason.contains("byte 23 (0xC3)"), "\(cut)")
+  }
+
+  /// A number that underflows a Double (1e-400) is refused by the decoder without a reason: the
+  /// error says which number, where, and why.
+  @Test func aNumberThatUnderflowsIsNamedWithLineAndColumn() throws {
+    let e = try #require(error("{\"reps\":[{\"start\":1e-400,\"end\":2,\"peak_deg\":1}]}"))
+    #expect(e.line == 1 && e.column == 19, "\(e)")
+    #expect(e.reason.contains("number 1e-400 is too small for a Double (it underflows"), "\(e)")
+    // Text inside strings is not a number; the one on line 2 is.
+    let second = try #require(
+      error(
+        "{\"variant_per_rep\": [\"basic\"], \"x\": \"1e-999\",\n"
+          + "\"holds\": [{\"start\": 0, \"end\": 2e-324, \"kind\": \"top\", \"mean_deg\": 1}]}"))
+    #expect(second.line == 2 && second.column == 31, "\(second)")
+    #expect(second.reason.contains("2e-324"), "\(second)")
+    // Zero written with an exponent, and the smallest subnormal, are numbers.
+    #expect(error("{\"reps\":[{\"start\":0e-400,\"end\":4.9e-324,\"peak_deg\":1}]}") == nil)
+  }
+
   @Test func nonFiniteValuesBuiltInCodeAreReported() {
     let labels = SessionLabels(holds: [Hold(start: 1, end: .nan, kind: .top, meanDeg: 1)])
     #expect(labels.problem() == "holds[0]: end nan s is not a time in the recording (seconds from 0)")

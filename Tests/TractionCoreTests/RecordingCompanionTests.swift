@@ -61,6 +61,54 @@ import Testing
     #expect(try SessionLabels.decode(Array("{}".utf8), name: "d") == SessionLabels())
   }
 
+  /// Labels are read from a regular file only, and at most 16 MiB of it: a folder or a device
+  /// (a link to /dev/zero would grow memory for ever) is refused by name before it is opened.
+  @Test func labelsAreReadFromARegularFileOfBoundedSize() throws {
+    let dir = try F.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let folder = dir.appendingPathComponent("f.labels.json").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    let e = try #require(throws: RecordingError.self) { try SessionLabels.read(path: folder) }
+    #expect(
+      e.description == "\(folder): not a regular file but a folder (only regular files found in a folder are read)")
+    let dangling = dir.appendingPathComponent("d.labels.json").path
+    try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: dir.path + "/nothing")
+    let d = try #require(throws: RecordingError.self) { try SessionLabels.read(path: dangling) }
+    #expect(d.description.contains("a symbolic link to a missing file"), "\(d)")
+    // One byte over the limit: refused, naming the file and the limit.
+    let big = dir.appendingPathComponent("big.labels.json").path
+    #expect(FileManager.default.createFile(atPath: big, contents: Data("{}".utf8)))
+    #expect(truncate(big, off_t((16 << 20) + 1)) == 0)
+    let b = try #require(throws: RecordingError.self) { try SessionLabels.read(path: big) }
+    #expect(b.description == "\(big): larger than 16 MiB, the most read from this kind of file; not read")
+  }
+
+  /// A truth file saved with a UTF-8 byte-order mark reads like one without (as a recording does).
+  @Test func truthReaderIgnoresAByteOrderMark() throws {
+    var r = try TruthReader(text: "\u{FEFF}t_s,theta_deg\n0,1.5\n0.01,2\n", name: "b.truth.csv")
+    var points: [ThetaPoint] = []
+    while let p = try r.next() { points.append(p) }
+    #expect(points == [ThetaPoint(t: 0, thetaDeg: 1.5), ThetaPoint(t: 0.01, thetaDeg: 2)])
+  }
+
+  /// A writer opening an existing named pipe that nothing reads fails at once; `open` never waits
+  /// there (a wait no signal ends). A reader opened 5 s later frees a writer stuck in `open`, so
+  /// this fails rather than hangs where the wait comes back.
+  @Test func aWriterOntoANamedPipeWithNoReaderFailsAtOnce() throws {
+    let dir = try F.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fifo = dir.appendingPathComponent("p.csv").path
+    #expect(mkfifo(fifo, 0o644) == 0)
+    let reader = FIFOReleaser(fifo, after: 5)
+    defer { reader.finish() }
+    let start = Date()
+    let e = try #require(throws: RecordingError.self) {
+      try RecordingWriter(path: fifo, metadata: RecordingMetadata(), layout: RecordingLayout(imu: true))
+    }
+    #expect(e.description == "\(fifo): cannot create: a named pipe that nothing reads")
+    #expect(Date().timeIntervalSince(start) < 4)
+  }
+
   @Test func thetaTraceWritesAndTruthReaderReadsBack() throws {
     let w = try ThetaTraceWriter(memoryNamed: "t.truth.csv")
     try w.write(t: 0, thetaDeg: 0)

@@ -27,9 +27,10 @@ public struct IMUSeries: Sendable {
 
   /// Loads the `acc_*`, `gyr_*` and `t_s` columns of a CSV file found by name: a BROAD trial or a
   /// traction recording (its `#` metadata lines are skipped). The sample period is the mean
-  /// spacing of `t_s`; gaps are not filled (a benchmark does not care).
+  /// spacing of `t_s`, which must increase strictly; gaps are not filled (a benchmark does not
+  /// care).
   public static func load(path: String) throws(NumericCSVError) -> IMUSeries {
-    let csv = try NumericCSV(path: path, wanted: imuColumns)
+    let csv = try NumericCSV(path: path, wanted: imuColumns, increasing: "t_s")
     let c = csv.columns
     var series = IMUSeries(
       dt: meanPeriod(c[0], path: path),
@@ -75,10 +76,11 @@ public struct BROADTrial: Sendable {
   static let columns =
     IMUSeries.imuColumns + ["gt_qw", "gt_qx", "gt_qy", "gt_qz", "movement"]
 
-  /// Reads a BROAD CSV file. Ground-truth quaternions may be `nan` (all four); IMU values may not.
+  /// Reads a BROAD CSV file. Ground-truth quaternions may be `nan` (all four); IMU values may not;
+  /// `t_s` must increase strictly.
   public static func load(path: String) throws(NumericCSVError) -> BROADTrial {
     let csv = try NumericCSV(
-      path: path, wanted: columns, nanAllowed: ["gt_qw", "gt_qx", "gt_qy", "gt_qz"])
+      path: path, wanted: columns, nanAllowed: ["gt_qw", "gt_qx", "gt_qy", "gt_qz"], increasing: "t_s")
     let c = csv.columns
     let n = c[0].count
     var up: [SIMD3<Double>?] = []

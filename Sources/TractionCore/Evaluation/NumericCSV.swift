@@ -11,13 +11,16 @@
 public enum NumericCSVError: Error, Equatable, Sendable, CustomStringConvertible {
   case cannotRead(path: String, reason: String)
   case noHeader(path: String)
-  case missingColumn(path: String, column: String)
+  /// `line` is the header line's.
+  case missingColumn(path: String, line: Int, column: String)
   case wrongFieldCount(path: String, line: Int, expected: Int, found: Int)
   /// `columnIndex` is the 1-based field number (here and below).
   case badNumber(path: String, line: Int, columnIndex: Int, column: String, text: String)
   /// `nan` (where the column does not allow it), `inf`, or a number too large for a Double.
   case notFinite(path: String, line: Int, columnIndex: Int, column: String, text: String)
   case noRows(path: String)
+  /// `t_s` that does not increase strictly (`value` after `previous`).
+  case timeNotIncreasing(path: String, line: Int, columnIndex: Int, column: String, value: Double, previous: Double)
 
   /// The message; control characters quoted from the file are shown escaped (`'\0'`).
   public var description: String { escapingControlCharacters(message) }
@@ -26,7 +29,8 @@ public enum NumericCSVError: Error, Equatable, Sendable, CustomStringConvertible
     switch self {
     case .cannotRead(let path, let reason): return "\(path): cannot read (\(reason))"
     case .noHeader(let path): return "\(path): no header line"
-    case .missingColumn(let path, let column): return "\(path): missing column '\(column)'"
+    case .missingColumn(let path, let line, let column):
+      return "\(path):\(line): missing column '\(column)' in the header"
     case .wrongFieldCount(let path, let line, let expected, let found):
       return "\(path):\(line): expected \(expected) fields, found \(found)"
     case .badNumber(let path, let line, let index, let column, let text):
@@ -34,27 +38,34 @@ public enum NumericCSVError: Error, Equatable, Sendable, CustomStringConvertible
     case .notFinite(let path, let line, let index, let column, let text):
       return "\(path):\(line): column \(index) (\(column)): '\(text)' is not a finite number"
     case .noRows(let path): return "\(path): no data rows"
+    case .timeNotIncreasing(let path, let line, let index, let column, let value, let previous):
+      return
+        "\(path):\(line): column \(index) (\(column)): time \(value) is not after the previous sample's \(previous)"
     }
   }
 }
 
-/// Selected columns of a numeric CSV file, column-major. Lines starting with `#` and blank lines
-/// are skipped; the first other line is the header; columns are found by name. A last line cut
-/// short (no final newline, too few fields: a recording interrupted by a power loss) is dropped
-/// and counted in `droppedPartialLastLine`.
+/// Selected columns of a numeric CSV file, column-major. A UTF-8 byte-order mark, lines starting
+/// with `#` and blank lines are skipped; the first other line is the header; columns are found by
+/// name. A last line cut short (no final newline, too few fields: a recording interrupted by a
+/// power loss) is dropped and counted in `droppedPartialLastLine`.
 struct NumericCSV {
   var columns: [[Double]]
   var droppedPartialLastLine = false
 
   /// Reads `path` and keeps the columns named `wanted`, in that order. `nan` is accepted only in
-  /// the columns listed in `nanAllowed`; `inf` (or a number that overflows) in none.
-  init(path: String, wanted: [String], nanAllowed: Set<String> = []) throws(NumericCSVError) {
+  /// the columns listed in `nanAllowed`; `inf` (or a number that overflows) in none. The column
+  /// named `increasing` (time) must increase strictly from row to row.
+  init(path: String, wanted: [String], nanAllowed: Set<String> = [], increasing: String? = nil)
+    throws(NumericCSVError)
+  {
     let bytes = try Self.readFile(path)
     columns = Array(repeating: [], count: wanted.count)
     var result: NumericCSVError? = nil
+    let increasingSlot = increasing.flatMap { wanted.firstIndex(of: $0) }
     bytes.withUnsafeBufferPointer { buf in
       do throws(NumericCSVError) {
-        try parse(buf, path: path, wanted: wanted, nanAllowed: nanAllowed)
+        try parse(buf, path: path, wanted: wanted, nanAllowed: nanAllowed, increasingSlot: increasingSlot)
       } catch {
         result = error
       }
@@ -63,15 +74,18 @@ struct NumericCSV {
   }
 
   private mutating func parse(
-    _ buf: UnsafeBufferPointer<UInt8>, path: String, wanted: [String], nanAllowed: Set<String>
+    _ buf: UnsafeBufferPointer<UInt8>, path: String, wanted: [String], nanAllowed: Set<String>,
+    increasingSlot: Int?
   ) throws(NumericCSVError) {
     let n = buf.count
-    var pos = 0
+    // A UTF-8 byte-order mark (some editors add one) is not part of the first column's name.
+    var pos = n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF ? 3 : 0
     var line = 0
     var slots: [Int] = []  // header field index -> wanted slot, or -1
     var allowNaN: [Bool] = []
     var fieldCount = 0
     var haveHeader = false
+    var increasingField = 0
     var values = [Double](repeating: 0, count: wanted.count)
     let reserve = max(16, n / 90)
     for i in columns.indices { columns[i].reserveCapacity(reserve) }
@@ -98,10 +112,11 @@ struct NumericCSV {
         allowNaN = Array(repeating: false, count: fieldCount)
         for (slot, name) in wanted.enumerated() {
           guard let index = names.firstIndex(of: name) else {
-            throw .missingColumn(path: path, column: name)
+            throw .missingColumn(path: path, line: line, column: name)
           }
           slots[index] = slot
           allowNaN[index] = nanAllowed.contains(name)
+          if slot == increasingSlot { increasingField = index }
         }
         haveHeader = true
         continue
@@ -144,6 +159,11 @@ struct NumericCSV {
           return
         }
         throw .wrongFieldCount(path: path, line: line, expected: fieldCount, found: field)
+      }
+      if let s = increasingSlot, let previous = columns[s].last, !(values[s] > previous) {
+        throw .timeNotIncreasing(
+          path: path, line: line, columnIndex: increasingField + 1, column: wanted[s], value: values[s],
+          previous: previous)
       }
       for slot in values.indices { columns[slot].append(values[slot]) }
     }

@@ -24,11 +24,13 @@ final class ByteSink {
   /// Creates `path` (mode 0644). With `replaceExisting` an existing file is truncated; without
   /// it an existing regular file is left untouched and `.alreadyExists` is thrown. The check is
   /// the `open` itself (`O_EXCL`), so two writers racing for one name cannot both get it. A pipe
-  /// or device that exists (`/dev/stdout`, `/dev/fd/N`) holds nothing to lose and is opened.
+  /// or device that exists (`/dev/stdout`, `/dev/fd/N`) holds nothing to lose and is opened;
+  /// a named pipe only while something reads it: with no reader it is an error at once, never a
+  /// wait in `open` that no signal ends (the commands refuse any such path before this).
   init(path: String, syncOnFlush: Bool, replaceExisting: Bool) throws(RecordingError) {
     name = path
     self.syncOnFlush = syncOnFlush
-    let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (replaceExisting ? O_TRUNC : O_EXCL)
+    let flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | (replaceExisting ? O_TRUNC : O_EXCL)
     var fd = open(path, flags, 0o644)
     var e = fd < 0 ? errno : 0
     let exists = RecordingError(
@@ -36,7 +38,7 @@ final class ByteSink {
     if e == EEXIST && !replaceExisting {
       // Something is there: a pipe or device is written to, judged on what was opened, without
       // O_TRUNC (a regular file, even one that appeared since, is refused, not written over).
-      fd = open(path, O_WRONLY | O_CLOEXEC)
+      fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK)
       e = fd < 0 ? errno : 0
       var st = stat()
       if fd >= 0 && (fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) == S_IFREG) {
@@ -45,9 +47,11 @@ final class ByteSink {
       }
     }
     if fd < 0 {
-      throw RecordingError(
-        .writeFailed, file: path, reason: "cannot create: \(RecordingError.errnoText(e))")
+      let why = e == ENXIO ? "a named pipe that nothing reads" : RecordingError.errnoText(e)
+      throw RecordingError(.writeFailed, file: path, reason: "cannot create: \(why)")
     }
+    // Writes block as usual (O_NONBLOCK was only for the open).
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     target = .file(fd)
     buffer.reserveCapacity(1 << 16)
   }

@@ -85,12 +85,63 @@ public enum RecordingCompanions {
     guard let slash = path.lastIndex(of: "/") else { return "" }
     return slash == path.startIndex ? "/" : String(path[..<slash])
   }
+
+  /// What is at `path` when something is there that is not a regular file once symbolic links
+  /// are followed ("a named pipe", "a folder", …); nil for a regular file or nothing. Such
+  /// a thing is never opened unasked: `open` on a FIFO waits for its other end (the stop signals'
+  /// handlers only set a flag, so Ctrl-C does not end that wait), and `/dev/zero` never ends.
+  public static func notRegularFile(_ path: String) -> String? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    switch st.st_mode & S_IFMT {
+    case S_IFREG: return nil
+    case S_IFIFO: return "a named pipe"
+    case S_IFDIR: return "a folder"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFSOCK: return "a socket"
+    default: return "a special file"
+    }
+  }
+
+  /// True when there is anything at `path`, a symbolic link to nothing included: a companion
+  /// that is there but cannot be read is an error, not an absent file.
+  public static func isPresent(_ path: String) -> Bool {
+    var st = stat()
+    return lstat(path, &st) == 0
+  }
+
+  /// Checks that `path`, a file found by listing a folder (or a companion found beside one),
+  /// is a regular file that can be opened, before anything opens it. Throws `.unreadable` naming
+  /// it: "not a regular file but a named pipe", or why it cannot be opened (a symbolic link to
+  /// nothing).
+  public static func checkRegularInput(_ path: String) throws(RecordingError) {
+    var st = stat()
+    if stat(path, &st) != 0 {
+      let e = errno
+      if e == ENOENT && isPresent(path) {
+        throw RecordingError(.unreadable, file: path, reason: "cannot open: a symbolic link to a missing file")
+      }
+      throw RecordingError(.unreadable, file: path, reason: "cannot open: \(RecordingError.errnoText(e))")
+    }
+    if let kind = notRegularFile(path) {
+      throw RecordingError(
+        .unreadable, file: path,
+        reason: "not a regular file but \(kind) (only regular files found in a folder are read)")
+    }
+  }
 }
 
 extension SessionLabels {
-  /// Reads a `NAME.labels.json` file. Errors name the file and, for bad JSON, the field.
+  /// The largest labels file read: a session's labels take a few KiB, so anything near this is
+  /// not labels (a link to `/dev/zero`, a recording given the wrong name).
+  public static let maxFileBytes = 16 << 20
+
+  /// Reads a `NAME.labels.json` file: a regular file of at most `maxFileBytes`. Errors name the
+  /// file and, for bad JSON, the line, column and field.
   public static func read(path: String) throws(RecordingError) -> SessionLabels {
-    let bytes = try readWholeFile(path)
+    try RecordingCompanions.checkRegularInput(path)
+    let bytes = try readWholeFile(path, limit: maxFileBytes)
     return try decode(bytes, name: path)
   }
 
@@ -98,6 +149,13 @@ extension SessionLabels {
   public static func decode(_ bytes: [UInt8], name: String) throws(RecordingError) -> SessionLabels {
     if bytes.isEmpty {
       throw RecordingError(.empty, file: name, reason: "the labels file is empty")
+    }
+    // The decoder's own message has no position for this.
+    if let offset = firstInvalidUTF8(bytes) {
+      let (line, column) = position(ofByte: offset, in: bytes)
+      throw RecordingError(
+        .badJSON, file: name, line: line, column: column,
+        reason: "not valid JSON: byte \(offset) (0x\(String(bytes[offset], radix: 16, uppercase: true))) is not UTF-8")
     }
     let labels: SessionLabels
     do {
@@ -158,6 +216,14 @@ extension SessionLabels {
       }
     }
     guard var text = reason else {
+      // JSONSerialization reads a number that underflows (1e-400) as 0; the decoder refuses it
+      // without a reason.
+      if let (at, number) = firstUnrepresentableNumber(bytes) {
+        let (line, column) = position(ofByte: at, in: bytes)
+        return RecordingError(
+          .badJSON, file: name, line: line, column: column,
+          reason: "not valid JSON: number \(number) is too small for a Double (it underflows; write 0)")
+      }
       return RecordingError(.badJSON, file: name, reason: "not valid JSON")
     }
     var line: Int? = nil
@@ -204,6 +270,52 @@ extension SessionLabels {
     }
     let column = String(decoding: bytes[lineStart..<end], as: UTF8.self).count + 1
     return (line, column)
+  }
+
+  /// Byte offset of the first byte that is not part of valid UTF-8, or nil.
+  static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+    var parser = Unicode.UTF8.ForwardParser()
+    var input = bytes.makeIterator()
+    var offset = 0
+    while true {
+      switch parser.parseScalar(from: &input) {
+      case .valid(let scalar): offset += scalar.count
+      case .emptyInput: return nil
+      case .error: return offset
+      }
+    }
+  }
+
+  /// Byte offset and text of the first JSON number outside strings that has a non-zero digit
+  /// but reads as 0 (underflows a Double), or nil.
+  static func firstUnrepresentableNumber(_ bytes: [UInt8]) -> (Int, String)? {
+    var k = 0
+    let n = bytes.count
+    while k < n {
+      let b = bytes[k]
+      if b == UInt8(ascii: "\"") {
+        k += 1
+        while k < n && bytes[k] != UInt8(ascii: "\"") { k += bytes[k] == UInt8(ascii: "\\") ? 2 : 1 }
+        k += 1
+        continue
+      }
+      guard b == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) else {
+        k += 1
+        continue
+      }
+      let start = k
+      var nonZeroDigit = false
+      var inExponent = false
+      while k < n && "0123456789+-.eE".utf8.contains(bytes[k]) {
+        let c = bytes[k]
+        if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { inExponent = true }
+        if !inExponent && c >= UInt8(ascii: "1") && c <= UInt8(ascii: "9") { nonZeroDigit = true }
+        k += 1
+      }
+      let text = String(decoding: bytes[start..<k], as: UTF8.self)
+      if nonZeroDigit, let v = Double(text), v == 0 { return (start, text) }
+    }
+    return nil
   }
 
   private static func firstIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
@@ -257,10 +369,17 @@ extension SessionLabels {
 }
 
 /// Reads a whole small file (labels JSON) with POSIX calls, so errors carry the errno text.
-func readWholeFile(_ path: String) throws(RecordingError) -> [UInt8] {
+/// Keeps at most `limit` + 1 bytes: a longer file is an error naming it and the limit.
+func readWholeFile(_ path: String, limit: Int) throws(RecordingError) -> [UInt8] {
   let source = try ByteSource(path: path, bufferSize: 1 << 16)
   var out: [UInt8] = []
-  while let chunk = try source.readChunk() { out.append(contentsOf: chunk) }
+  while let chunk = try source.readChunk() {
+    out.append(contentsOf: chunk.prefix(limit + 1 - out.count))
+    if out.count > limit {
+      throw RecordingError(
+        .tooLarge, file: path, reason: "larger than \(limit >> 20) MiB, the most read from this kind of file; not read")
+    }
+  }
   return out
 }
 
@@ -435,7 +554,12 @@ public struct TruthReader {
           .missingHeader, file: name, line: lineNo, reason: "the file ends before the header line")
       }
       lineNo += 1
-      guard let text = String(validating: l.bytes, as: UTF8.self) else {
+      var lineBytes = l.bytes
+      // A UTF-8 byte-order mark (some editors add one) is ignored, as the recording reader does.
+      if lineNo == 1, lineBytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+        lineBytes = UnsafeBufferPointer(rebasing: lineBytes[3...])
+      }
+      guard let text = String(validating: lineBytes, as: UTF8.self) else {
         throw RecordingError(
           .invalidUTF8, file: name, line: lineNo, reason: "the line is not valid UTF-8")
       }

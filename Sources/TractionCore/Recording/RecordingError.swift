@@ -54,6 +54,8 @@ public struct RecordingError: Error, CustomStringConvertible, Equatable, Sendabl
     case alreadyExists
     /// A companion JSON file could not be decoded or encoded.
     case badJSON
+    /// A companion file is larger than its reader accepts (labels: 16 MiB); nothing was kept.
+    case tooLarge
     /// The reader or writer was used after `close()`.
     case closed
   }
