@@ -72,8 +72,7 @@ import TractionCore
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = dir + "/20261121T093000Z.csv"
     try Self.fifo(path)
-    let releaser = FIFOReleaser(path, after: 5)
-    defer { releaser.finish() }
+    freeAWriterWaitingOn(path, after: 5)
     let (writer, name) = try RunCommand.createNumbered(
       path, metadata: RecordingMetadata(), layout: RecordingLayout(imu: true))
     try writer.close()
@@ -142,28 +141,8 @@ import TractionCore
   }
 }
 
-/// Opens the read end of named pipe `path` after `seconds` and keeps it open (draining it)
-/// until `finish()`: a test whose code would wait in `open` for a reader is freed, and fails,
-/// instead of hanging the test run. (The same helper as in TractionCoreTests.)
-final class FIFOReleaser: @unchecked Sendable {
-  private let done = DispatchSemaphore(value: 0)
-  private let finished = DispatchSemaphore(value: 0)
-
-  init(_ path: String, after seconds: Double) {
-    let thread = Thread { [done, finished] in
-      defer { finished.signal() }
-      if done.wait(timeout: .now() + seconds) == .success { return }
-      let fd = open(path, O_RDONLY | O_NONBLOCK)
-      guard fd >= 0 else { return }
-      var buffer = [UInt8](repeating: 0, count: 1 << 16)
-      while done.wait(timeout: .now() + 0.05) == .timedOut { _ = read(fd, &buffer, buffer.count) }
-      close(fd)
-    }
-    thread.start()
-  }
-
-  func finish() {
-    done.signal()
-    finished.wait()
-  }
+/// After `seconds`, opens the read end of named pipe `path` and leaves it open: code that waits in
+/// `open` for a reader is freed, so a test of it fails instead of hanging the run.
+func freeAWriterWaitingOn(_ path: String, after seconds: Double) {
+  DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { _ = open(path, O_RDONLY | O_NONBLOCK) }
 }

@@ -99,8 +99,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let fifo = dir.appendingPathComponent("p.csv").path
     #expect(mkfifo(fifo, 0o644) == 0)
-    let reader = FIFOReleaser(fifo, after: 5)
-    defer { reader.finish() }
+    freeAWriterWaitingOn(fifo, after: 5)
     let start = Date()
     let e = try #require(throws: RecordingError.self) {
       try RecordingWriter(path: fifo, metadata: RecordingMetadata(), layout: RecordingLayout(imu: true))
