@@ -9,8 +9,9 @@
 /// signal stays within a band around its centre that allows for the breathing seen (tighter upward,
 /// so breath steps get out) and its speed stays low; its end is back-dated to where the move began.
 /// A plateau of at least 2 s is a hold. A breath step is a rise of ≥ 1° between the means of
-/// consecutive holds 0.5–4 s apart, or a little less when the level the breathing returns to rose
-/// too; a plateau whose exhales come to end higher from one breath on is split there as it closes.
+/// consecutive holds at most 4.5 s apart, or a little less when the level the breathing returns
+/// to rose too; a plateau whose exhales come to end higher from one breath on is split there as it
+/// closes.
 /// Memory is fixed (rings of ~100 s at the bin rate); nothing allocates per sample (the result
 /// lists grow only when an event is found).
 public struct ExerciseDetector: Sendable {

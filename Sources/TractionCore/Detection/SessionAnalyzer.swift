@@ -373,12 +373,10 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
           estimator.motionUnknown()
           sacrumEstimator.motionUnknown()
         }
-        if impact && restartPending {
-          // A tap right after a long gap: nothing good to hold on to yet.
+        if impact {
           impactSamples += 1
-        } else if impact {
-          impactSamples += 1
-          estimator.update(gyr: .zero, acc: lastGoodAcc ?? imu.acc, dt: dt)
+          // Right after a long gap there is no good reading to hold on to: the estimator waits.
+          if !restartPending { estimator.update(gyr: .zero, acc: lastGoodAcc ?? imu.acc, dt: dt) }
         } else {
           lastGoodAcc = imu.acc
           lastGoodGyr = imu.gyr

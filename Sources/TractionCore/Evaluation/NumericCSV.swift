@@ -78,8 +78,7 @@ struct NumericCSV {
     increasingSlot: Int?
   ) throws(NumericCSVError) {
     let n = buf.count
-    // A UTF-8 byte-order mark (some editors add one) is not part of the first column's name.
-    var pos = n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF ? 3 : 0
+    var pos = byteOrderMarkLength(buf)
     var line = 0
     var slots: [Int] = []  // header field index -> wanted slot, or -1
     var allowNaN: [Bool] = []

@@ -228,9 +228,7 @@ public struct InclinationFilter: InclinationEstimator, Sendable {
     var tau = max(Self.startTimeConstant, min(parameters.accTimeConstant, sinceRestart))
     // After a long gap: a short fixed time constant first (a ramp from it would leave a slowly
     // fading tail of the missed turn), then the ramp on from there.
-    if catchingUp {
-      tau = sinceRestart < Self.catchUpSeconds ? Self.catchUpTimeConstant : max(tau, Self.catchUpSeconds)
-    }
+    if catchingUp && sinceRestart < Self.catchUpSeconds { tau = Self.catchUpTimeConstant }
     // Second-order Butterworth: ωc = √2/τ (τ matches a first-order filter's DC delay), ζ = 1/√2.
     // A gap in the data (dt ≫ 1/rate) must not destabilise the explicit integration: the
     // low-pass advances by at most τ/20 per sample.

@@ -93,6 +93,11 @@ public enum RecordingCompanions {
   public static func notRegularFile(_ path: String) -> String? {
     var st = stat()
     guard stat(path, &st) == 0 else { return nil }
+    return kind(of: st)
+  }
+
+  /// "a named pipe", "a folder", … for what `st` describes; nil for a regular file.
+  private static func kind(of st: stat) -> String? {
     switch st.st_mode & S_IFMT {
     case S_IFREG: return nil
     case S_IFIFO: return "a named pipe"
@@ -124,7 +129,7 @@ public enum RecordingCompanions {
       }
       throw RecordingError(.unreadable, file: path, reason: "cannot open: \(RecordingError.errnoText(e))")
     }
-    if let kind = notRegularFile(path) {
+    if let kind = kind(of: st) {
       throw RecordingError(
         .unreadable, file: path,
         reason: "not a regular file but \(kind) (only regular files found in a folder are read)")
@@ -555,10 +560,7 @@ public struct TruthReader {
       }
       lineNo += 1
       var lineBytes = l.bytes
-      // A UTF-8 byte-order mark (some editors add one) is ignored, as the recording reader does.
-      if lineNo == 1, lineBytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-        lineBytes = UnsafeBufferPointer(rebasing: lineBytes[3...])
-      }
+      if lineNo == 1 { lineBytes = UnsafeBufferPointer(rebasing: lineBytes[byteOrderMarkLength(lineBytes)...]) }
       guard let text = String(validating: lineBytes, as: UTF8.self) else {
         throw RecordingError(
           .invalidUTF8, file: name, line: lineNo, reason: "the line is not valid UTF-8")

@@ -101,8 +101,9 @@ public struct RecordingReader {
       }
       throw RecordingError(.notARecording, file: source.name, line: 1, reason: "no format line")
     }
-    if first.count >= 3, first.base[0] == 0xEF, first.base[1] == 0xBB, first.base[2] == 0xBF {
-      first = RawLine(base: first.base + 3, count: first.count - 3, terminated: first.terminated)
+    let bom = byteOrderMarkLength(UnsafeBufferPointer(start: first.base, count: first.count))
+    if bom > 0 {
+      first = RawLine(base: first.base + bom, count: first.count - bom, terminated: first.terminated)
     }
     let firstText = try Self.text(first, file: source.name, line: 1)
     let expected = RecordingMetadata.formatLine
@@ -430,4 +431,10 @@ extension StringProtocol {
     while let l = s.last, l == " " || l == "\t" { s.removeLast() }
     return s
   }
+}
+
+/// The length of a UTF-8 byte-order mark at the start of `bytes` (3), or 0. Some editors write one;
+/// it is not part of the first line's text (every reader of the project's CSV files skips it).
+func byteOrderMarkLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+  bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
 }
