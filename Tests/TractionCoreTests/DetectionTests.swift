@@ -50,6 +50,27 @@ import Testing
     #expect(abs(hold.hold.meanDeg - 18) < 0.6)
   }
 
+  /// A breath that runs 1.3° high mid-hold and settles back to 0.7° above where it began (less
+  /// than a breath step) leaves one hold; one that settles 1.4° higher is a breath step. The
+  /// plateau after the hump begins about 2 s after the one before was left.
+  @Test(arguments: [(0.6, 1, 0), (-0.1, 2, 1)])
+  func aHighBreathThatSettlesLessThanAStepUpIsOneHold(back: Double, holds: Int, steps: Int) {
+    var tr = ThetaTrack()
+    tr.move(5, 1.5, by: 18)
+    tr.move(12, 1.5, by: 1.3)
+    tr.move(13.8, 1.5, by: -back)
+    tr.move(22, 2, by: -18 - 1.3 + back)
+    tr.rippleAmp = 0.4
+    tr.noiseSigma = 0.05
+    let (d, _) = runDetector(tr, duration: 30, rateHz: 100)
+    #expect(d.reps.count == 1)
+    #expect(d.holds.count == holds, "\(d.holds.map(\.hold))")
+    #expect(d.breathSteps.count == steps, "\(d.breathSteps)")
+    guard let first = d.holds.first, let last = d.holds.last else { return }
+    #expect(abs(first.hold.start - 6.5) < 0.5)
+    #expect(abs(last.hold.end - 22) < 0.5)
+  }
+
   func checkAnchored(
     _ plan: AnchoredPlan, ripple: Double, hz: Double, rate: Double, tol: Double = 0.3,
     seed: UInt64 = 1

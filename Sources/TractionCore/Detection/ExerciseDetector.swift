@@ -1049,20 +1049,18 @@ public struct ExerciseDetector: Sendable {
     plateau.startIndex = target
   }
 
-  /// The plateau continues the rep's last hold at the same height after a short interruption:
-  /// extend that hold instead of starting another.
+  /// The plateau continues the rep's last hold, less than a breath step from it, after an
+  /// interruption of at most a breath step's time: extend that hold instead of starting another.
   private mutating func mergeWithLastHold(endIndex e: Int) -> Bool {
     guard plateau.stepIndex == nil, holds.count > repFirstHold, let prevPlateau = lastHoldPlateau,
       let prev = holds.last, lastHoldEnd >= plateau.transitStart - 1,
       time(plateau.startIndex) - prev.hold.end <= config.stepMaxSeconds
     else { return false }
-    // The same height, or a brief interruption (a tap, a jolt) with less than a breath step
-    // between the two.
+    // Less than a breath step between the two: two holds of one rep are a breath step apart, so
+    // this is the same hold after an interruption (a tap, a jolt, a breath that ran high and
+    // settled a little above where it began).
     let gap = time(plateau.startIndex) - prev.hold.end
-    let dh = abs(plateau.mean - prev.hold.meanDeg)
-    guard dh < 0.6 * config.stepMinRise || (gap <= 1.5 && dh < config.stepMinRise) else {
-      return false
-    }
+    guard abs(plateau.mean - prev.hold.meanDeg) < config.stepMinRise else { return false }
     // Not when the breathing's floor rose by a breath step in between: a step that its means
     // understate.
     if gap >= config.stepMinSeconds && exhaleEndsHigher(rise: plateau.mean - prev.hold.meanDeg) {
