@@ -71,6 +71,26 @@ import Testing
     #expect(abs(last.hold.end - 22) < 0.5)
   }
 
+  /// A hold at 18° whose chest sinks by `sag` over 1 s at `at` and stays there until the lowering:
+  /// one hold while both levels are within ±1.5° of their joint mean (the spec's hold), two when
+  /// the lower level, long enough, is further from it. No breath step either way.
+  @Test(arguments: [(1.3, 14.0, 17.5, 1), (1.6, 13.0, 19.0, 1), (2.5, 16.0, 21.0, 2)])
+  func aSagWithinTheHoldBandIsNoNewHold(sag: Double, at: Double, lowerAt: Double, holds: Int) {
+    var tr = ThetaTrack()
+    tr.move(5, 1.5, by: 18)
+    tr.move(at, 1, by: -sag)
+    tr.move(lowerAt, 2, by: sag - 18)
+    tr.rippleAmp = 0.4
+    tr.noiseSigma = 0.05
+    let (d, _) = runDetector(tr, duration: lowerAt + 6, rateHz: 100)
+    #expect(d.reps.count == 1)
+    #expect(d.holds.count == holds, "\(d.holds.map(\.hold))")
+    #expect(d.breathSteps.isEmpty, "\(d.breathSteps)")
+    guard let first = d.holds.first, let last = d.holds.last else { return }
+    #expect(abs(first.hold.start - 6.5) < 0.5)
+    #expect(abs(last.hold.end - lowerAt) < 0.5)
+  }
+
   func checkAnchored(
     _ plan: AnchoredPlan, ripple: Double, hz: Double, rate: Double, tol: Double = 0.3,
     seed: UInt64 = 1

@@ -14,6 +14,9 @@ public struct DetectorConfig: Sendable, Equatable {
   public var repEndConfirmSeconds = 0.3
   /// Shortest hold (s).
   public var holdMinSeconds = 2.0
+  /// A hold keeps within this of its own mean, ripple set aside: two plateaus of a rep whose means
+  /// are both this close to their joint mean can be one hold (a sag that is not a new height).
+  public var holdBand = 1.5
   /// A hold ends when the smoothed signal leaves its mean by more than the exit band: at least
   /// `holdExitMin`, widened by half the swing (ripple) seen so far in the hold, at most `holdExitMax`.
   public var holdExitMin = 1.0

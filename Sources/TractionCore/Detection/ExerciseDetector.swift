@@ -1049,8 +1049,9 @@ public struct ExerciseDetector: Sendable {
     plateau.startIndex = target
   }
 
-  /// The plateau continues the rep's last hold, less than a breath step from it, after an
-  /// interruption of at most a breath step's time: extend that hold instead of starting another.
+  /// The plateau continues the rep's last hold (less than a breath step above or below it, or
+  /// sunk from it but within the hold band) after an interruption of at most a breath step's
+  /// time: extend that hold instead of starting another.
   private mutating func mergeWithLastHold(endIndex e: Int) -> Bool {
     guard plateau.stepIndex == nil, holds.count > repFirstHold, let prevPlateau = lastHoldPlateau,
       let prev = holds.last, lastHoldEnd >= plateau.transitStart - 1,
@@ -1058,12 +1059,20 @@ public struct ExerciseDetector: Sendable {
     else { return false }
     // Less than a breath step between the two: two holds of one rep are a breath step apart, so
     // this is the same hold after an interruption (a tap, a jolt, a breath that ran high and
-    // settled a little above where it began).
+    // settled a little above where it began). Lower by more, the chest sank (an exhale not kept,
+    // a sag before the lowering): still one hold while both parts stay within the hold band of
+    // their joint mean.
     let gap = time(plateau.startIndex) - prev.hold.end
-    guard abs(plateau.mean - prev.hold.meanDeg) < config.stepMinRise else { return false }
+    let rise = plateau.mean - prev.hold.meanDeg
+    let n = Double(prevPlateau.n + plateau.n)
+    let joint = (Double(prevPlateau.n) * prev.hold.meanDeg + Double(plateau.n) * plateau.mean) / n
+    let sank =
+      rise < 0 && prev.hold.meanDeg - joint <= config.holdBand
+      && joint - plateau.mean <= config.holdBand
+    guard abs(rise) < config.stepMinRise || sank else { return false }
     // Not when the breathing's floor rose by a breath step in between: a step that its means
     // understate.
-    if gap >= config.stepMinSeconds && exhaleEndsHigher(rise: plateau.mean - prev.hold.meanDeg) {
+    if gap >= config.stepMinSeconds && exhaleEndsHigher(rise: rise) {
       return false
     }
     let current = plateau
