@@ -69,6 +69,18 @@ def mat_t(a):
     return [[a[j][i] for j in range(3)] for i in range(3)]
 
 
+def flat(a):
+    """A 3x3 matrix as 9 numbers, row by row."""
+    return [a[0][0], a[0][1], a[0][2], a[1][0], a[1][1], a[1][2], a[2][0], a[2][1], a[2][2]]
+
+
+def rot9(q, v):
+    """The flat 3x3 matrix q applied to the vector v."""
+    return (q[0] * v[0] + q[1] * v[1] + q[2] * v[2],
+            q[3] * v[0] + q[4] * v[1] + q[5] * v[2],
+            q[6] * v[0] + q[7] * v[1] + q[8] * v[2])
+
+
 def mat_vec(a, v):
     return [a[0][0] * v[0] + a[0][1] * v[1] + a[0][2] * v[2],
             a[1][0] * v[0] + a[1][1] * v[1] + a[1][2] * v[2],
@@ -967,8 +979,7 @@ def simulate(sess, cfg, taus, h):
     L, y0, hs = cfg["lever"]
     cxp, czp = cfg["pivot_c"]
     lift = cfg["breath_lift"]
-    Q = mat_t(cfg["R_ts"])  # sensor <- trunk
-    q = [Q[0][0], Q[0][1], Q[0][2], Q[1][0], Q[1][1], Q[1][2], Q[2][0], Q[2][1], Q[2][2]]
+    q = flat(mat_t(cfg["R_ts"]))  # sensor <- trunk
     inv_h2 = 1.0 / (h * h)
     inv_2h = 0.5 / h
     acc = [None] * n
@@ -985,8 +996,9 @@ def simulate(sess, cfg, taus, h):
         pz = czp * th + R[6] * L + R[7] * y0 + R[8] * hs + z3[j] + lift * rip3[j]
         return px, py, pz, R
 
-    for k in range(n):
-        j = 3 * k
+    def specific_force(pos, j, q):
+        """Accelerometer reading at grid point j+1 (central differences of the
+        sensor position over j..j+2, plus gravity), in the sensor frame."""
         pm = pos(j)
         pc = pos(j + 1)
         pp = pos(j + 2)
@@ -998,18 +1010,17 @@ def simulate(sess, cfg, taus, h):
         ftx = R[0] * vx + R[3] * vy + R[6] * vz
         fty = R[1] * vx + R[4] * vy + R[7] * vz
         ftz = R[2] * vx + R[5] * vy + R[8] * vz
-        acc[k] = (q[0] * ftx + q[1] * fty + q[2] * ftz,
-                  q[3] * ftx + q[4] * fty + q[5] * ftz,
-                  q[6] * ftx + q[7] * fty + q[8] * ftz)
+        return rot9(q, (ftx, fty, ftz))
+
+    for k in range(n):
+        j = 3 * k
+        acc[k] = specific_force(pos, j, q)
         thc = th3[j + 1] * DEG
         phc = ph3[j + 1] * DEG
         dth = (th3[j + 2] - th3[j]) * DEG * inv_2h
         dph = (ph3[j + 2] - ph3[j]) * DEG * inv_2h
         dps = (ps3[j + 2] - ps3[j]) * DEG * inv_2h
-        wb = euler_body_rate(thc, phc, dth, dph, dps)
-        gyr[k] = (q[0] * wb[0] + q[1] * wb[1] + q[2] * wb[2],
-                  q[3] * wb[0] + q[4] * wb[1] + q[5] * wb[2],
-                  q[6] * wb[0] + q[7] * wb[1] + q[8] * wb[2])
+        gyr[k] = rot9(q, euler_body_rate(thc, phc, dth, dph, dps))
         truth[k] = th3[j + 1]
         thk_c[k] = thk3[j + 1]
         rip_c[k] = rip3[j + 1]
@@ -1021,8 +1032,7 @@ def simulate(sess, cfg, taus, h):
         kr = cfg["pelvis_roll_k"]
         kb = cfg["pelvis_breath_k"]
         L2x, L2y, L2z = cfg["lever2"]
-        Q2 = mat_t(cfg["R_ts2"])
-        q2 = [Q2[0][0], Q2[0][1], Q2[0][2], Q2[1][0], Q2[1][1], Q2[1][2], Q2[2][0], Q2[2][1], Q2[2][2]]
+        q2 = flat(mat_t(cfg["R_ts2"]))
         bet = [kp * a + b + kb * c for a, b, c in zip(thk3, be3, rip3)]
         acc2 = [None] * n
         gyr2 = [None] * n
@@ -1037,27 +1047,11 @@ def simulate(sess, cfg, taus, h):
 
         for k in range(n):
             j = 3 * k
-            pm = pos2(j)
-            pc = pos2(j + 1)
-            pp = pos2(j + 2)
-            ax = (pp[0] - 2 * pc[0] + pm[0]) * inv_h2
-            ay = (pp[1] - 2 * pc[1] + pm[1]) * inv_h2
-            az = (pp[2] - 2 * pc[2] + pm[2]) * inv_h2
-            R = pc[3]
-            vx, vy, vz = ax + gx, ay + gy, az + gz
-            ftx = R[0] * vx + R[3] * vy + R[6] * vz
-            fty = R[1] * vx + R[4] * vy + R[7] * vz
-            ftz = R[2] * vx + R[5] * vy + R[8] * vz
-            acc2[k] = (q2[0] * ftx + q2[1] * fty + q2[2] * ftz,
-                       q2[3] * ftx + q2[4] * fty + q2[5] * ftz,
-                       q2[6] * ftx + q2[7] * fty + q2[8] * ftz)
+            acc2[k] = specific_force(pos2, j, q2)
             dbe = (bet[j + 2] - bet[j]) * DEG * inv_2h
             dph = (ph3[j + 2] - ph3[j]) * DEG * inv_2h * kr
             dps = (ps3[j + 2] - ps3[j]) * DEG * inv_2h
-            wb = euler_body_rate(bet[j + 1] * DEG, ph3[j + 1] * DEG * kr, dbe, dph, dps)
-            gyr2[k] = (q2[0] * wb[0] + q2[1] * wb[1] + q2[2] * wb[2],
-                       q2[3] * wb[0] + q2[4] * wb[1] + q2[5] * wb[2],
-                       q2[6] * wb[0] + q2[7] * wb[1] + q2[8] * wb[2])
+            gyr2[k] = rot9(q2, euler_body_rate(bet[j + 1] * DEG, ph3[j + 1] * DEG * kr, dbe, dph, dps))
         out["acc2"] = acc2
         out["gyr2"] = gyr2
     return out
