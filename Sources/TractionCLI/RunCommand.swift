@@ -81,7 +81,9 @@ public struct RunCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "IMU sample rate in Hz (50–400).")
   var rate: Double = 100
 
-  @Option(parsing: .unconditional, help: "Stop a live session after this many seconds (default: at Ctrl-C).")
+  @Option(
+    parsing: .unconditional,
+    help: "Stop the session after this many seconds (default: at Ctrl-C, or where a simulated session ends).")
   var duration: Double?
 
   @Flag(help: "At the end, print the summary as JSON (the fields of `replay --json`); cues go to standard error.")
@@ -267,6 +269,7 @@ public struct RunCommand: ParsableCommand {
           if wait > 0 { Thread.sleep(forTimeInterval: wait) }
         }
         session.handle(event)
+        if let duration, case .sample(let s) = event, s.t >= duration { return false }
         return !stopRequested.load(ordering: .relaxed)
       },
       recordingFailed: { session.recordingFailed($0) })

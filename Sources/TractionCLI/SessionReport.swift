@@ -149,6 +149,9 @@ extension SessionReport {
       return "the sacrum barely tilted, so the sign of its angle is assumed (anterior pelvic tilt)"
     case .longGap: return "a gap longer than the detector bridges split the recording"
     case .repCutShort: return "a rep was still running when the recording ended"
+    case .accelerometerImplausible:
+      return
+        "the accelerometer never read close to 1 g (is the IMU powered and its range right?); θ was never defined"
     }
   }
 }

@@ -94,11 +94,11 @@ public struct SimulateCommand: AsyncParsableCommand {
   )
   public var throughChips = false
 
-  @Option(help: "With --through-chips: the IMU chip, mpu6050 or lsm6ds.")
-  public var imuChip: EmulatedIMUChip = .mpu6050
+  @Option(help: "With --through-chips: the IMU chip, mpu6050 or lsm6ds. (default: mpu6050)")
+  public var imuChip: EmulatedIMUChip?
 
-  @Option(help: "With --through-chips: the load-cell ADC, nau7802 or hx711.")
-  public var loadChip: EmulatedLoadChip = .nau7802
+  @Option(help: "With --through-chips: the load-cell ADC, nau7802 or hx711. (default: nau7802)")
+  public var loadChip: EmulatedLoadChip?
 
   @Option(
     help: ArgumentHelp(

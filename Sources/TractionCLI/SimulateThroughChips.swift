@@ -45,6 +45,9 @@ extension SimulateCommand {
     }
     guard throughChips else {
       if !parsed.isEmpty || !all.isEmpty { throw ValidationError("--faults needs --through-chips") }
+      // Without the chips these would be silently ignored.
+      if imuChip != nil { throw ValidationError("--imu-chip needs --through-chips") }
+      if loadChip != nil { throw ValidationError("--load-chip needs --through-chips") }
       return
     }
     if corpus != nil { throw ValidationError("--through-chips writes one session: use --out, not --corpus") }
@@ -62,7 +65,8 @@ extension SimulateCommand {
 
   func runThroughChips(config: ScenarioConfig, stem: String) throws {
     let (named, all) = try chosenFaults()
-    let options = ThroughChipsOptions(imuChip: imuChip, loadChip: loadChip, faults: named.union(all))
+    let options = ThroughChipsOptions(
+      imuChip: imuChip ?? .mpu6050, loadChip: loadChip ?? .nau7802, faults: named.union(all))
     let (summary, result) = try ThroughChipsSession.write(config: config, options: options, stem: stem)
     guard !quiet else { return }
     print(Self.describe(summary, path: stem))

@@ -53,6 +53,17 @@ import TractionCore
     #expect(r.err.contains("REP 1"))
   }
 
+  /// `--duration` stops a simulated session too (it used to run the whole scripted session).
+  @Test func durationStopsASimulatedSession() throws {
+    let r = try Traction.run([
+      "run", "--simulate", "--seed", "2", "--reps", "3", "--json", "--quiet", "--no-record", "--duration", "12",
+    ])
+    #expect(r.status == 0, "\(r.err)")
+    let object = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+    let seconds = try #require(object?["duration_s"] as? Double, "\(r.out.prefix(400))")
+    #expect(seconds >= 11.9 && seconds < 12.5, "\(seconds) s")
+  }
+
   /// Ctrl-C, kill and a dropped SSH session (SIGHUP) all end the session cleanly: the file is
   /// closed with its end line, and the summary counts the samples the file holds.
   @Test(arguments: [SIGINT, SIGTERM, SIGHUP])

@@ -72,6 +72,9 @@ import TractionCore
     #expect(message(["--out", "x", "--through-chips", "--faults", "sacrum-vanish"]).contains("--sacrum"))
     #expect(message(["--out", "x", "--through-chips", "--no-load", "--faults", "overrun"]).contains("--no-load"))
     #expect(message(["--out", "x", "--through-chips", "--imu-chip", "bmi160"]).contains("--imu-chip"))
+    // Chips named without the chips path were silently ignored before.
+    #expect(message(["--out", "x", "--imu-chip", "lsm6ds"]).contains("--imu-chip needs --through-chips"))
+    #expect(message(["--out", "x", "--load-chip", "hx711"]).contains("--load-chip needs --through-chips"))
     #expect(
       message([
         "--out", "x", "--through-chips", "--imu-chip", "lsm6ds", "--load-chip", "hx711", "--faults", "all", "--sacrum",

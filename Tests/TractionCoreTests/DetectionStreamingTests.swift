@@ -389,6 +389,32 @@ struct AccelerometerVertical: InclinationEstimator {
     #expect(summary.reference == .firstSamples)
   }
 
+  /// An IMU that reads 0 (unpowered, or a driver reading a dead bus) gives no angle at all, not
+  /// reps at 180°; one that comes alive later is measured from its first plausible reading.
+  @Test(arguments: [nil, 1.0])
+  func aDeadAccelerometerDefinesNoAngle(aliveFrom: Double?) {
+    var a = SessionAnalyzer<InclinationFilter>(makeEstimator: { InclinationFilter() })
+    var maxTheta = 0.0
+    for var s in samples(theta: Self.theta, load: nil, duration: 25) {
+      if s.t < aliveFrom ?? .infinity {
+        s.imu = IMUReading(acc: .zero, gyr: .zero)
+      }
+      if let th = a.process(s).thetaDeg { maxTheta = max(maxTheta, th) }
+    }
+    let summary = a.finish()
+    if aliveFrom == nil {
+      #expect(summary.warnings == [.accelerometerImplausible])
+      #expect(summary.repCount == 0 && summary.holdCount == 0)
+      #expect(maxTheta == 0)
+    } else {
+      #expect(!summary.warnings.contains(.accelerometerImplausible))
+      #expect(summary.reference == .initialStillness)
+      #expect(summary.repCount == 1)
+      #expect(summary.holdCount == 1)
+      #expect(abs(maxTheta - 20) < 1.5, "peak θ \(maxTheta)")
+    }
+  }
+
   @Test func summaryJSONUsesTheSpecNames() throws {
     var a = SessionAnalyzer<AccelerometerVertical>(makeEstimator: { AccelerometerVertical() })
     for s in samples(theta: Self.theta, load: nil, duration: 25) { _ = a.process(s) }

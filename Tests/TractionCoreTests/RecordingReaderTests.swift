@@ -351,6 +351,77 @@ import Testing
     #expect(e?.columnName == "seq")
   }
 
+  /// A counter past Int64 is a whole number, only too large: the message says which.
+  @Test func seqTooLargeIsNamedAsSuch() {
+    let e = F.error("# format: traction-recording/1\nt_s,load_n,seq\n0,1,18446744073709551566\n")
+    #expect(e?.kind == .notANumber)
+    #expect(e?.column == 3)
+    #expect(e?.description.contains("too large") == true, "\(String(describing: e))")
+    #expect(
+      F.error("# format: traction-recording/1\nt_s,load_n,seq\n0,1,-12x\n")?.description
+        .contains("is not a whole number") == true)
+  }
+
+  /// A decimal comma splits a value in two and shifts the fields after it: the count is named,
+  /// not the column the shifted text landed in.
+  @Test func aCommaInsideAValueIsAFieldCountError() {
+    // load_n "1,25" pushes "5.5"… into seq: before, "'25' … seq is not a whole number" was wrong.
+    let e = F.error(
+      "# format: traction-recording/1\nt_s,load_n,seq\n0,1.5,1\n0.1,1,25.5,2\n0.2,1.5,3\n")
+    #expect(e?.kind == .wrongFieldCount)
+    #expect(e?.line == 4)
+    #expect(e?.description.contains("4 fields but the header has 3 columns") == true)
+    let parsesAsNumbers = F.error("# format: traction-recording/1\nt_s,load_n,seq\n0.1,1,5,2\n")
+    #expect(parsesAsNumbers?.kind == .wrongFieldCount)
+  }
+
+  /// Classic Mac line ends (CR alone) make one endless line; the error says so, whether the file
+  /// fits the read buffer or not.
+  @Test func carriageReturnOnlyLineEndsAreNamed() {
+    let line = "0.000,1.0\r"
+    for rows in [3, 10_000] {
+      let text =
+        "# format: traction-recording/1\r# rate_hz: 50\rt_s,load_n\r"
+        + String(repeating: line, count: rows)
+      let e = F.error(text)
+      #expect(e?.line == 1, "\(rows) rows")
+      #expect(e?.description.contains("carriage return (CR) alone") == true, "\(String(describing: e))")
+    }
+  }
+
+  /// Thousands of ignored columns: every value still read, and the notices do not flood the
+  /// output (five named, one for the rest).
+  @Test func manyUnknownColumnsAreReadWithFewNotices() throws {
+    let extra = 3000
+    let names = (0..<extra).map { "x\($0)" }.joined(separator: ",")
+    let values = String(repeating: ",7", count: extra)
+    var text = "# format: traction-recording/1\nt_s,load_n,\(names)\n"
+    for i in 0..<50 { text += "\(Double(i) * 0.1),\(i)\(values)\n" }
+    let (r, s) = try F.readAll(text)
+    #expect(s.count == 50)
+    #expect(s.last?.loadN == 49)
+    #expect(r.layout.unknownColumns.count == extra)
+    #expect(r.notices.count == RecordingReader.unknownColumnNotices + 1)
+    #expect(r.notices.allSatisfy { $0.kind == .unknownColumnIgnored })
+    #expect(r.notices.last?.column == 3 + RecordingReader.unknownColumnNotices)
+    #expect(r.notices.last?.message.contains("\(extra - RecordingReader.unknownColumnNotices) more") == true)
+  }
+
+  /// Many metadata keys are all kept, in order (each is appended once, after a set lookup).
+  @Test func manyMetadataKeysAreKeptInOrder() throws {
+    let n = 20_000
+    var text = "# format: traction-recording/1\n"
+    for i in 0..<n { text += "# k\(i): v\(i)\n" }
+    text += "t_s,load_n\n0,1\n"
+    let r = try F.readAll(text).0
+    #expect(r.metadata.entries.count == n)
+    #expect(r.metadata.entries.last?.key == "k\(n - 1)")
+    #expect(r.metadata["k12345"] == "v12345")
+    let dup = F.error("# format: traction-recording/1\n# a: 1\n# b: 2\n# a: 3\nt_s,load_n\n")
+    #expect(dup?.kind == .badMetadata)
+    #expect(dup?.line == 4)
+  }
+
   @Test func invalidUTF8IsReportedWithLine() {
     var bytes = Array("# format: traction-recording/1\nt_s,load_n\n0,1\n0.1,".utf8)
     bytes += [0xFF, 0xFE]

@@ -53,6 +53,9 @@ public enum SessionWarning: String, Sendable, Equatable, Codable {
   case longGap = "long_gap"
   /// A rep was still running when the recording ended.
   case repCutShort = "rep_cut_short"
+  /// The accelerometer never read close to 1 g (a dead, unpowered or misconfigured sensor):
+  /// θ was never defined, so nothing was detected.
+  case accelerometerImplausible = "accelerometer_implausible"
 }
 
 /// The session's results, as `replay --json` prints them: the spec's fields (reps, holds,
@@ -253,6 +256,8 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   private let maxBridgedRateJump = 0.15
   /// Samples taken for impacts (taps) and kept out of the estimator.
   public private(set) var impactSamples = 0
+  /// An accelerometer reading near 1 g has been seen.
+  private var plausibleReadingSeen = false
 
   // Lying baseline of the elbow force (mean over the first `baselineSeconds`).
   private let baselineSeconds = 3.0
@@ -373,6 +378,13 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
           estimator.motionUnknown()
           sacrumEstimator.motionUnknown()
         }
+        if impact && lastGoodAcc == nil && !restartPending {
+          // No plausible reading yet (a dead or unpowered sensor reads 0, or saturates): θ = 0
+          // cannot be found from it, so nothing is estimated until one arrives.
+          impactSamples += 1
+          detector.drainEvents(into: &out.events)
+          return out
+        }
         if impact {
           impactSamples += 1
           // Right after a long gap there is no good reading to hold on to: the estimator waits.
@@ -380,6 +392,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
         } else {
           lastGoodAcc = imu.acc
           lastGoodGyr = imu.gyr
+          plausibleReadingSeen = true
           lastGoodT = t
           directionRejectSince = nil
           estimator.update(gyr: imu.gyr, acc: imu.acc, dt: dt)
@@ -482,6 +495,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
     var w = warnings
     if mode == .imu {
       if tracker.referenceSource == .firstSamples { w.insert(.referenceFromFirstSamples) }
+      if samples > 0 && !plausibleReadingSeen { w.insert(.accelerometerImplausible) }
       if tracker.isReady && !tracker.hasAxis { w.insert(.axisNotLearned) }
       if hasSacrum && sacrumTracker.referenceSource == .firstSamples {
         w.insert(.sacrumReferenceFromFirstSamples)
@@ -529,7 +543,7 @@ struct SessionWarningSet: Sendable {
   private var bits: UInt8 = 0
   private static let all: [SessionWarning] = [
     .referenceFromFirstSamples, .axisNotLearned, .sacrumReferenceFromFirstSamples,
-    .sacrumAxisNotLearned, .longGap, .repCutShort,
+    .sacrumAxisNotLearned, .longGap, .repCutShort, .accelerometerImplausible,
   ]
 
   mutating func insert(_ w: SessionWarning) {

@@ -137,6 +137,7 @@ final class ByteSource {
         return nil
       }
       if start == 0 && end == capacity {
+        if memchr(buf, 0x0D, end) != nil { throw crOnlyError() }
         throw RecordingError(
           .lineTooLong, file: name, reason: "line longer than the \(capacity)-byte read buffer")
       }
@@ -149,6 +150,13 @@ final class ByteSource {
       scanFrom = end
       try fill()
     }
+  }
+
+  /// Lines that end in a carriage return alone (classic Mac OS) read as one endless line.
+  func crOnlyError() -> RecordingError {
+    RecordingError(
+      .lineTooLong, file: name,
+      reason: "lines end in a carriage return (CR) alone; the format needs LF or CRLF line ends")
   }
 
   @inline(__always)

@@ -135,6 +135,15 @@ enum DecimalParser {
   }
 
   /// A whole number (for `seq`): optional sign and digits only.
+  /// Digits only (with an optional sign and surrounding spaces), of any length.
+  static func isWholeNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var s = bytes[...]
+    while let f = s.first, isSpace(f) { s = s.dropFirst() }
+    while let l = s.last, isSpace(l) { s = s.dropLast() }
+    if let f = s.first, f == UInt8(ascii: "-") || f == UInt8(ascii: "+") { s = s.dropFirst() }
+    return !s.isEmpty && s.allSatisfy { $0 &- 0x30 < 10 }
+  }
+
   static func parseInt64(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
     guard let base = bytes.baseAddress else { return nil }
     var lo = 0

@@ -64,6 +64,12 @@ public struct RecordingMetadata: Sendable, Equatable {
     }
   }
 
+  /// Appends a key the caller knows is not there yet (the reader checks with a set: a file may
+  /// hold many keys, and a search per key would make reading its header quadratic).
+  mutating func appendNew(key: String, value: String) {
+    entries.append(Entry(key: key, value: value))
+  }
+
   /// Nominal sample rate, Hz.
   public var rateHz: Double? {
     get { self[Key.rateHz].flatMap(Self.positiveNumber) }

@@ -40,6 +40,8 @@ public struct RecordingReader {
   private var finished = false
 
   public static let defaultBufferSize = 1 << 16
+  /// Ignored columns named one by one; the rest share one notice.
+  static let unknownColumnNotices = 5
 
   /// Gaps seen so far. Without `rate_hz` the first 32 steps are judged once the period is
   /// estimated (or at the end of the file), so read this after `next()` returned nil.
@@ -105,6 +107,11 @@ public struct RecordingReader {
     if bom > 0 {
       first = RawLine(base: first.base + bom, count: first.count - bom, terminated: first.terminated)
     }
+    if UnsafeBufferPointer(start: first.base, count: first.count).contains(0x0D) {
+      var e = source.crOnlyError()
+      e.line = 1
+      throw e
+    }
     let firstText = try Self.text(first, file: source.name, line: 1)
     let expected = RecordingMetadata.formatLine
     if let (key, value) = Self.splitMetadata(firstText), key == "format" {
@@ -148,7 +155,7 @@ public struct RecordingReader {
         if let problem = RecordingMetadata.numericProblem(key: key, value: value) {
           throw RecordingError(.badMetadata, file: source.name, line: lineNo, reason: problem)
         }
-        md[key] = value
+        md.appendNew(key: key, value: value)
         continue
       }
       let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
@@ -170,11 +177,22 @@ public struct RecordingReader {
     layout = try RecordingLayout(columns: header.names, file: source.name, line: header.line)
     metadata = md
     lineNumber = lineNo
-    for (i, n) in header.names.enumerated() where ColumnID(name: n) == nil {
+    // One notice per ignored column, but not thousands of them.
+    let unknown = header.names.indices.filter { ColumnID(name: header.names[$0]) == nil }
+    for i in unknown.prefix(Self.unknownColumnNotices) {
       notices.append(
         RecordingNotice(
           .unknownColumnIgnored, file: source.name, line: header.line, column: i + 1,
-          message: "column '\(n)' is not part of the format; its values are ignored"))
+          message: "column '\(Self.excerpt(header.names[i]))' is not part of the format; its values are ignored"))
+    }
+    if unknown.count > Self.unknownColumnNotices {
+      let i = unknown[Self.unknownColumnNotices]
+      notices.append(
+        RecordingNotice(
+          .unknownColumnIgnored, file: source.name, line: header.line, column: i + 1,
+          message:
+            "\(unknown.count - Self.unknownColumnNotices) more columns from here on are not part of the format; their values are ignored"
+        ))
     }
     scratch = Scratch(columns: header.names)
     tracker = GapTracker(rateHz: md.rateHz)
@@ -201,7 +219,7 @@ public struct RecordingReader {
         lineNumber += 1
         if line.count == 0 || Self.isBlank(line) { continue }
         if line.base[0] == UInt8(ascii: "#") {
-          try checkUTF8(line)
+          try checkUTF8(line.bytes)
           continue
         }
         if !line.terminated, let drop = truncationReason(line) {
@@ -274,7 +292,10 @@ public struct RecordingReader {
       let id = scratch.slots[field]
       if id == ColumnID.seq.rawValue {
         guard let s = DecimalParser.parseInt64(bytes) else {
-          throw fieldError(bytes, line: line, field: field, reason: "is not a whole number")
+          let whole = DecimalParser.isWholeNumber(bytes)
+          throw fieldError(
+            bytes, line: line, field: field,
+            reason: whole ? "is too large for a sample counter (at most 2^63 − 1)" : "is not a whole number")
         }
         seq = s
       } else if id != Scratch.unknown {
@@ -288,7 +309,9 @@ public struct RecordingReader {
           throw fieldError(bytes, line: line, field: field, reason: "is not a number")
         }
       } else {
-        try checkUTF8(line, field: field)
+        // Only this field's bytes: checking the whole line per ignored column is quadratic in
+        // the number of columns (a comma never splits a UTF-8 sequence).
+        try checkUTF8(bytes, field: field)
       }
       field += 1
       if e >= n { break }
@@ -334,6 +357,15 @@ public struct RecordingReader {
     _ bytes: UnsafeBufferPointer<UInt8>, line: RawLine, field: Int, reason: String,
     kind: RecordingError.Kind = .notANumber
   ) -> RecordingError {
+    // A value split by a comma (a decimal comma) shifts every field after it: the count is the
+    // real error. (A line with too few fields keeps the field's own message: it shows the text.)
+    var fields = 1
+    for k in 0..<line.count where line.base[k] == UInt8(ascii: ",") { fields += 1 }
+    if fields > scratch.count {
+      return RecordingError(
+        .wrongFieldCount, file: name, line: lineNumber,
+        reason: "\(fields) fields but the header has \(scratch.count) columns")
+    }
     let colName = layout.columns[field]
     if String(validating: line.bytes, as: UTF8.self) == nil {
       return RecordingError(
@@ -349,15 +381,13 @@ public struct RecordingReader {
       reason: "\(shown) \(reason)")
   }
 
-  /// Rejects a line with invalid UTF-8 (only lines with non-ASCII bytes are checked in full).
-  private func checkUTF8(_ line: RawLine, field: Int? = nil) throws(RecordingError) {
-    var ascii = true
-    for k in 0..<line.count where line.base[k] >= 0x80 {
-      ascii = false
-      break
-    }
-    if ascii { return }
-    if String(validating: line.bytes, as: UTF8.self) == nil {
+  /// Rejects invalid UTF-8 in a line or one field of it (only bytes with non-ASCII characters are
+  /// checked in full).
+  private func checkUTF8(_ bytes: UnsafeBufferPointer<UInt8>, field: Int? = nil)
+    throws(RecordingError)
+  {
+    guard bytes.contains(where: { $0 >= 0x80 }) else { return }
+    if String(validating: bytes, as: UTF8.self) == nil {
       throw RecordingError(
         .invalidUTF8, file: name, line: lineNumber, column: field.map { $0 + 1 },
         columnName: field.map { layout.columns[$0] }, reason: "the line is not valid UTF-8")
