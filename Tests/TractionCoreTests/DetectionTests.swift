@@ -91,6 +91,43 @@ import Testing
     #expect(abs(last.hold.end - lowerAt) < 0.5)
   }
 
+  /// A slow breath step (starting at 15 s) whose first part the hold's band took in, because
+  /// the breathing ran high as it began: the hold ends where the rise began, not where the rise
+  /// left the band ~0.7–1.4 s later, and its mean is the level it held (a hold keeps the chest at
+  /// one height). Before, it ended at 15.73 / 16.43 s (IoU with a 2.2 s labelled step hold < 0.5).
+  @Test(arguments: [(2.5, 0.6, 0.15, 0.0, 0.35), (4.0, 0.4, 0.25, 1.5, 1.0)])
+  func aHoldEndsWhereASlowStepBeganInsideItsBand(
+    seconds: Double, ripple: Double, hz: Double, phase: Double, tolerance: Double
+  ) {
+    var tr = ThetaTrack()
+    tr.move(5, 1.5, by: 18)
+    tr.move(15, seconds, by: 1.3)
+    tr.move(20 + seconds, 2, by: -19.3)
+    tr.rippleAmp = ripple
+    tr.rippleHz = hz
+    tr.ripplePhase = phase
+    tr.noiseSigma = 0.05
+    let (d, events) = runDetector(tr, duration: 27 + seconds, rateHz: 100)
+    #expect(d.reps.count == 1)
+    #expect(d.breathSteps.count == 1, "\(d.breathSteps)")
+    // A listener keeping the last `holdEnded` per index has the summary's holds (kinds aside:
+    // `holdKindRevised` makes the top): the new end is announced again when the step's own hold
+    // ends and the step stands.
+    var ended: [Int: HoldRecord] = [:]
+    for e in events { if case .holdEnded(let i, let r) = e.event { ended[i] = r } }
+    #expect(ended.keys.sorted() == Array(d.holds.indices))
+    let heard = ended.sorted { $0.key < $1.key }.map {
+      [$0.value.hold.start, $0.value.hold.end, $0.value.hold.meanDeg]
+    }
+    #expect(heard == d.holds.map { [$0.hold.start, $0.hold.end, $0.hold.meanDeg] })
+    #expect(d.holds.count == 2, "\(d.holds.map(\.hold))")
+    guard d.holds.count == 2, let step = d.breathSteps.first else { return }
+    #expect(abs(d.holds[0].hold.end - 15) <= tolerance, "\(d.holds[0].hold)")
+    #expect(abs(d.holds[0].hold.meanDeg - 18) < 0.15, "\(d.holds[0].hold)")
+    #expect(d.holds[0].hold.end < step.step.t && step.step.t < d.holds[1].hold.start)
+    #expect(abs(step.step.riseDeg - 1.3) < 0.35, "\(step.step)")
+  }
+
   func checkAnchored(
     _ plan: AnchoredPlan, ripple: Double, hz: Double, rate: Double, tol: Double = 0.3,
     seed: UInt64 = 1

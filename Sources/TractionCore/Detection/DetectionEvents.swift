@@ -134,7 +134,9 @@ public struct RepRecord: Sendable, Equatable, Codable {
 /// final start, end, mean and steadiness. A hold reached by a breath step is announced as `step`;
 /// when its rep ends, the last hold of a rep that had breath steps becomes `top`, announced by
 /// `holdKindRevised` just before `repEnded`. A `holdEnded` may be followed by `holdMerged` and
-/// a second `holdEnded` for the same index when the plateau resumes at the same height.
+/// a second `holdEnded` for the same index when the plateau resumes at the same height, or by a
+/// second `holdEnded` with an earlier end when the slow breath step after it began inside it
+/// (announced when the step's own hold ends). The last `holdEnded` of an index is final.
 /// `breathStep` comes when the plateau it reached has lasted 2 s (its `rise_deg` is refined when
 /// that plateau ends; the summary has the final value). A breath step that stayed inside the
 /// breathing is found only when its plateau ends (docs/detection.md): then its `breathStep`, and

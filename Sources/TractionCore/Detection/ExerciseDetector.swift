@@ -90,6 +90,10 @@ public struct ExerciseDetector: Sendable {
     var endFloorPoint = Double.nan
     var endFloorMean = Double.nan
     var stepIndex: Int? = nil
+    // The bin where the step into this plateau crossed its middle inside the previous hold (that
+    // hold's band took in most of a slow rise): the hold is cut back to the rise's start once the
+    // step stands, as this plateau closes (−1: none).
+    var riseInsidePrevious = -1
     // The exit test uses the plateau as it was 1 s ago, so a departure does not widen its own band;
     // from `bandFrom` on (its start, or where the force last rose to a new level).
     var bandFrom = 0
@@ -730,6 +734,9 @@ public struct ExerciseDetector: Sendable {
         }
         i -= 1
       }
+      // The crossing lies inside the earlier hold: its band took in most of a slow rise, which
+      // is no part of a hold ("keeps the chest at one height"). It will end where the rise began.
+      if i >= lo, prev.hold.end - t >= bin { plateau.riseInsidePrevious = i }
     }
     let step = BreathStep(t: t, riseDeg: rise)
     plateau.stepIndex = breathSteps.count
@@ -743,6 +750,49 @@ public struct ExerciseDetector: Sendable {
       pendingKeptStep = nil
       events.push(.breathStep(index: breathSteps.count - 1, step: step))
     }
+  }
+
+  /// Ends the last hold where the rise through bin `i` began (the last trough before it), and
+  /// measures it again over what is left, when that is still a hold's 2 s and its bins are still
+  /// in the history. Announces the new end with a second `holdEnded`.
+  private mutating func trimLastHold(toRiseBefore i: Int) {
+    guard let last = holds.indices.last else { return }
+    let old = holds[last]
+    let first = Int((old.hold.start / bin - 0.5).rounded())
+    var k = i
+    while k > first && z[k - 1] < z[k] { k -= 1 }
+    guard first >= oldestRead, k > first, time(k) - old.hold.start >= holdMin,
+      time(k) < old.hold.end
+    else { return }
+    var sum = 0.0
+    var squares = 0.0
+    var lumbarSum = 0.0
+    var lumbarN = 0
+    for j in first...k {
+      sum += x[j]
+      squares += x[j] * x[j]
+      if lumbarRing[j].isFinite {
+        lumbarSum += lumbarRing[j]
+        lumbarN += 1
+      }
+    }
+    let n = Double(k - first + 1)
+    let mean = sum / n
+    var record = old
+    record.hold.end = time(k)
+    record.hold.meanDeg = mean
+    record.sdDeg = max(0, squares / n - mean * mean).squareRoot()
+    if lumbarN > 0 { record.lumbarMeanDeg = lumbarSum / Double(lumbarN) }
+    if let firstLoad = lastHoldPlateau?.firstLoad, firstLoad.isFinite, old.tractionDriveN != nil {
+      let lastLoad = meanLoad(max(first, k - oneSecondBins + 1), k)
+      if lastLoad.isFinite { record.tractionDriveN = lastLoad - firstLoad }
+    }
+    holds[last] = record
+    // The step into this hold rose to its new mean.
+    if last > 0, let s = breathSteps.lastIndex(where: { $0.holdIndex == last }) {
+      breathSteps[s].step.riseDeg = mean - holds[last - 1].hold.meanDeg
+    }
+    if repConfirmed { events.push(.holdEnded(index: last, record: record)) }
   }
 
   /// A rise of the plateaus' means a little short of a breath step (`nearStep`) is one when the
@@ -992,6 +1042,9 @@ public struct ExerciseDetector: Sendable {
     let isFirst = index == repFirstHold
     if !isFirst, let prev = holds.last {
       checkBreathStep(prev: prev, holdIndex: index, mean: mean, now: e, closing: true)
+    }
+    if !isFirst, plateau.stepIndex != nil, plateau.riseInsidePrevious >= 0 {
+      trimLastHold(toRiseBefore: plateau.riseInsidePrevious)
     }
     var drive: Double? = nil
     let lastLoad = meanLoad(max(plateau.startIndex, e - oneSecondBins + 1), e)
