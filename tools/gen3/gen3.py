@@ -399,6 +399,17 @@ class Breathing:
 # the session model
 # ---------------------------------------------------------------------------
 
+def excursion(th, t, peak, d1, hold, d2):
+    """A pitch excursion that is no rep: up to `peak` over d1 s, held `hold` s, back over d2 s.
+    Returns its end."""
+    base = th.last()
+    th.move(t, t + d1, peak)
+    if hold > 0:
+        th.add(t + d1 + hold, peak)
+    th.move(t + d1 + hold, t + d1 + hold + d2, base)
+    return t + d1 + hold + d2
+
+
 class Session:
     def __init__(self, rng, cfg):
         self.rng = rng
@@ -501,13 +512,9 @@ class Session:
             d2 = rng.uniform(0.3, 0.9)
             if t + d1 + hold + d2 > tmax:
                 return None
-            base = th.last()
-            th.move(t, t + d1, peak)
-            if hold > 0:
-                th.add(t + d1 + hold, peak)
-            th.move(t + d1 + hold, t + d1 + hold + d2, base)
-            self.excursions.append(("glance", t, t + d1 + hold + d2))
-            return t + d1 + hold + d2
+            end = excursion(th, t, peak, d1, hold, d2)
+            self.excursions.append(("glance", t, end))
+            return end
         if kind == "halfrise":
             peak = rng.uniform(5.7, 6.6)
             d1 = rng.uniform(0.8, 2.0)
@@ -515,12 +522,9 @@ class Session:
             d2 = rng.uniform(0.8, 2.0)
             if t + d1 + hold + d2 > tmax:
                 return None
-            base = th.last()
-            th.move(t, t + d1, peak)
-            th.add(t + d1 + hold, peak)
-            th.move(t + d1 + hold, t + d1 + hold + d2, base)
-            self.excursions.append(("halfrise", t, t + d1 + hold + d2))
-            return t + d1 + hold + d2
+            end = excursion(th, t, peak, d1, hold, d2)
+            self.excursions.append(("halfrise", t, end))
+            return end
         if kind == "falsestart":
             peak = rng.uniform(2.0, 3.6)
             d1 = rng.uniform(0.5, 1.5)
@@ -528,11 +532,7 @@ class Session:
             d2 = rng.uniform(0.4, 1.2)
             if t + d1 + hold + d2 > tmax:
                 return None
-            base = th.last()
-            th.move(t, t + d1, peak)
-            th.add(t + d1 + hold, peak)
-            th.move(t + d1 + hold, t + d1 + hold + d2, base)
-            return t + d1 + hold + d2
+            return excursion(th, t, peak, d1, hold, d2)
         if kind == "yaw":
             d = rng.uniform(0.5, 2.0)
             if t + d > tmax:
