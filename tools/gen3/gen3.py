@@ -399,6 +399,14 @@ class Breathing:
 # the session model
 # ---------------------------------------------------------------------------
 
+# Pitch excursions that are no rep: ranges of peak (deg), rise, hold and return (s).
+PITCH_EXCURSIONS = {
+    "glance": ((6.0, 13.0), (0.3, 0.8), (0.0, 0.5), (0.3, 0.9)),
+    "halfrise": ((5.7, 6.6), (0.8, 2.0), (3.0, 7.0), (0.8, 2.0)),
+    "falsestart": ((2.0, 3.6), (0.5, 1.5), (0.2, 1.5), (0.4, 1.2)),
+}
+
+
 def excursion(th, t, peak, d1, hold, d2):
     """A pitch excursion that is no rep: up to `peak` over d1 s, held `hold` s, back over d2 s.
     Returns its end."""
@@ -505,34 +513,15 @@ class Session:
             self.beta.bump(t, t + d1, t + d1 + hold + d2, rng.uniform(-0.8, 0.8))
             self.ld.bump(t, t + d1, t + d1 + hold + d2, rng.uniform(-10, 10))
             return t + d1 + hold + d2
-        if kind == "glance":
-            peak = rng.uniform(6.0, 13.0)
-            d1 = rng.uniform(0.3, 0.8)
-            hold = rng.uniform(0.0, 0.5)
-            d2 = rng.uniform(0.3, 0.9)
+        if kind in PITCH_EXCURSIONS:
+            # Drawn in this order: peak, rise, hold, return.
+            peak, d1, hold, d2 = (rng.uniform(lo, hi) for lo, hi in PITCH_EXCURSIONS[kind])
             if t + d1 + hold + d2 > tmax:
                 return None
             end = excursion(th, t, peak, d1, hold, d2)
-            self.excursions.append(("glance", t, end))
+            if kind != "falsestart":
+                self.excursions.append((kind, t, end))
             return end
-        if kind == "halfrise":
-            peak = rng.uniform(5.7, 6.6)
-            d1 = rng.uniform(0.8, 2.0)
-            hold = rng.uniform(3.0, 7.0)
-            d2 = rng.uniform(0.8, 2.0)
-            if t + d1 + hold + d2 > tmax:
-                return None
-            end = excursion(th, t, peak, d1, hold, d2)
-            self.excursions.append(("halfrise", t, end))
-            return end
-        if kind == "falsestart":
-            peak = rng.uniform(2.0, 3.6)
-            d1 = rng.uniform(0.5, 1.5)
-            hold = rng.uniform(0.2, 1.5)
-            d2 = rng.uniform(0.4, 1.2)
-            if t + d1 + hold + d2 > tmax:
-                return None
-            return excursion(th, t, peak, d1, hold, d2)
         if kind == "yaw":
             d = rng.uniform(0.5, 2.0)
             if t + d > tmax:

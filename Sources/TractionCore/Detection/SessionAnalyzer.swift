@@ -378,7 +378,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
           estimator.motionUnknown()
           sacrumEstimator.motionUnknown()
         }
-        if impact && lastGoodAcc == nil && !restartPending {
+        if impact && !plausibleReadingSeen {
           // No plausible reading yet (a dead or unpowered sensor reads 0, or saturates): θ = 0
           // cannot be found from it, so nothing is estimated until one arrives.
           impactSamples += 1

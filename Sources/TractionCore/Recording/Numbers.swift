@@ -134,8 +134,8 @@ enum DecimalParser {
     return ["nan", "inf", "infinity"].contains(word) ? .notFinite : .invalid
   }
 
-  /// A whole number (for `seq`): optional sign and digits only.
-  /// Digits only (with an optional sign and surrounding spaces), of any length.
+  /// Digits only (with an optional sign and surrounding spaces), of any length: a `seq` that
+  /// `parseInt64` refuses but is a whole number is only too large.
   static func isWholeNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     var s = bytes[...]
     while let f = s.first, isSpace(f) { s = s.dropFirst() }
@@ -144,6 +144,7 @@ enum DecimalParser {
     return !s.isEmpty && s.allSatisfy { $0 &- 0x30 < 10 }
   }
 
+  /// A whole number (for `seq`): optional sign and digits only.
   static func parseInt64(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
     guard let base = bytes.baseAddress else { return nil }
     var lo = 0

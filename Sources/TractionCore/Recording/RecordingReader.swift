@@ -248,14 +248,20 @@ public struct RecordingReader {
     tracker.settle()
   }
 
-  /// Why an unterminated last line counts as cut short, or nil if it is a whole sample.
-  private func truncationReason(_ line: RawLine) -> String? {
-    var fields = 1
+  /// How many comma-separated fields the line has, and where its last one starts.
+  private static func fields(_ line: RawLine) -> (count: Int, lastStart: Int) {
+    var count = 1
     var lastStart = 0
     for k in 0..<line.count where line.base[k] == UInt8(ascii: ",") {
-      fields += 1
+      count += 1
       lastStart = k + 1
     }
+    return (count, lastStart)
+  }
+
+  /// Why an unterminated last line counts as cut short, or nil if it is a whole sample.
+  private func truncationReason(_ line: RawLine) -> String? {
+    let (fields, lastStart) = Self.fields(line)
     let expected = scratch.count
     if fields < expected { return "\(fields) of \(expected) fields" }
     if fields > expected { return nil }  // too many: a real error, reported by the parser
@@ -359,8 +365,7 @@ public struct RecordingReader {
   ) -> RecordingError {
     // A value split by a comma (a decimal comma) shifts every field after it: the count is the
     // real error. (A line with too few fields keeps the field's own message: it shows the text.)
-    var fields = 1
-    for k in 0..<line.count where line.base[k] == UInt8(ascii: ",") { fields += 1 }
+    let fields = Self.fields(line).count
     if fields > scratch.count {
       return RecordingError(
         .wrongFieldCount, file: name, line: lineNumber,
