@@ -141,8 +141,9 @@ struct AccelerometerVertical: InclinationEstimator {
 @Suite struct SessionAnalyzerTests {
   /// IMU samples for θ(t) on the upper back and φ(t) (pelvis tilt) on the sacrum, random mounts.
   func samples(
-    theta: (Double) -> Double, sacrum: ((Double) -> Double)? = nil, load: ((Double) -> Double)?,
-    duration: Double, rate: Double = 100, imu: Bool = true, gapAt: ClosedRange<Double>? = nil
+    theta: (Double) -> Double, roll: (Double) -> Double = { _ in 0 },
+    sacrum: ((Double) -> Double)? = nil, load: ((Double) -> Double)?, duration: Double,
+    rate: Double = 100, imu: Bool = true, gapAt: ClosedRange<Double>? = nil
   ) -> [Sample] {
     var r = TestRNG(seed: 3)
     let m1 = Mat3.random(&r).transposed
@@ -153,7 +154,7 @@ struct AccelerometerVertical: InclinationEstimator {
       if let g = gapAt, g.contains(t) { continue }
       var s = Sample(t: t)
       if imu {
-        let up = m1 * trunkUp(thetaDeg: theta(t), rollDeg: 0)
+        let up = m1 * trunkUp(thetaDeg: theta(t), rollDeg: roll(t))
         s.imu = IMUReading(acc: up * 9.81, gyr: SIMD3(repeating: r.normal(sigma: 0.001)))
         if let sacrum {
           let up2 = m2 * trunkUp(thetaDeg: sacrum(t), rollDeg: 0)
@@ -412,6 +413,77 @@ struct AccelerometerVertical: InclinationEstimator {
       #expect(summary.repCount == 1)
       #expect(summary.holdCount == 1)
       #expect(abs(maxTheta - 20) < 1.5, "peak θ \(maxTheta)")
+    }
+  }
+
+  /// A movement that rises, holds and comes back: `size` degrees from `start`, rising for
+  /// `rise` s, held for `hold` s, back in `rise` s.
+  struct Excursion: Sendable {
+    var start: Double, rise: Double, hold: Double, size: Double
+    func value(_ t: Double) -> Double {
+      let up = SessionAnalyzerTests.ramp(t, start, start + rise)
+      let down = SessionAnalyzerTests.ramp(t, start + rise + hold, end)
+      return size * (up - down)
+    }
+    var end: Double { start + 2 * rise + hold }
+  }
+
+  /// Rolls about the long axis and reps about the left–right axis, in the orders that used to
+  /// cost reps: the axis went to whichever excursion first reached 16°, or to two rolls to the
+  /// same side, and a roll that took it was never given it back.
+  @Test(arguments: [
+    // An 18° roll before the first rise: it took the axis, and both reps read as nothing.
+    (
+      "an 18° roll before the first rise",
+      [Excursion(start: 5, rise: 1, hold: 5, size: 18)],
+      [Excursion(start: 16, rise: 2, hold: 16, size: 20), Excursion(start: 42, rise: 2, hold: 14, size: 22)]
+    ),
+    // Two 10° rolls to the same side: the second confirmed the first's axis.
+    (
+      "two 10° rolls to one side before the first rise",
+      [Excursion(start: 5, rise: 1, hold: 2, size: 10), Excursion(start: 11, rise: 1, hold: 2, size: 10)],
+      [Excursion(start: 20, rise: 2, hold: 16, size: 20), Excursion(start: 46, rise: 2, hold: 14, size: 22)]
+    ),
+    // A rep under 16°, then a brief 18° roll: the roll took the axis and the rep was withdrawn.
+    (
+      "a 13° rep, then a brief 18° roll",
+      [Excursion(start: 40, rise: 1, hold: 1.5, size: 18)],
+      [Excursion(start: 5, rise: 2, hold: 26, size: 13)]
+    ),
+    // Neither reaches 16°: no axis was ever taken, and the roll counted as a second rep.
+    (
+      "a 12° rep and a 12° roll",
+      [Excursion(start: 30, rise: 1, hold: 3, size: 12)],
+      [Excursion(start: 5, rise: 2, hold: 16, size: 12)]
+    ),
+    // A short rep larger than a longer roll after it keeps the axis.
+    (
+      "a short 24° rep, then a longer 9° roll",
+      [Excursion(start: 15, rise: 1, hold: 6, size: 9)],
+      [Excursion(start: 5, rise: 1.5, hold: 4, size: 24), Excursion(start: 28, rise: 2, hold: 14, size: 26)]
+    ),
+  ])
+  func theRisesKeepTheirRepsWhateverTheRolls(
+    _ name: String, rolls: [Excursion], reps: [Excursion]
+  ) {
+    var a = SessionAnalyzer<AccelerometerVertical>(makeEstimator: { AccelerometerVertical() })
+    let duration = (rolls + reps).map(\.end).max()! + 5
+    for s in samples(
+      theta: { t in reps.reduce(0) { $0 + $1.value(t) } },
+      roll: { t in rolls.reduce(0) { $0 + $1.value(t) } }, load: nil, duration: duration)
+    {
+      _ = a.process(s)
+    }
+    let summary = a.finish()
+    #expect(summary.repCount == reps.count, "\(name): \(summary.reps)")
+    guard summary.repCount == reps.count else { return }
+    for (found, rep) in zip(summary.reps, reps) {
+      // A rep that began while a roll held the axis is found from when it took the axis over.
+      let through5 = rep.rise * 5 / rep.size
+      #expect(found.start > rep.start + through5 - 0.3, "\(name): \(found)")
+      #expect(found.start < rep.end - 3, "\(name): \(found)")
+      #expect(abs(found.end - (rep.end - through5)) < 0.3, "\(name): \(found)")
+      #expect(abs(found.peakDeg - rep.size) < 1, "\(name): \(found)")
     }
   }
 

@@ -20,6 +20,34 @@ import Testing
     return tr
   }
 
+  /// The axis can be taken just as a roll read as a rep comes down, before that rep has ended:
+  /// it is withdrawn when it ends, with its hold, and a later rep is not.
+  @Test func aRepWithdrawnWhileOpenGoesWhenItEnds() {
+    var d = ExerciseDetector(config: .angle)
+    var rng = TestRNG(seed: 2)
+    var track = basicTrack()
+    track.move(30, 1.5, by: 18)
+    track.move(41.5, 2, by: -18)
+    var withdrawnAt: Double? = nil
+    for k in 0...5000 {
+      let t = Double(k) / 100
+      d.push(t: t, value: track.theta(t, rng: &rng), load: nil)
+      if abs(t - 17.5) < 1e-9 {
+        #expect(d.reps.isEmpty, "the first rep is still open at 17.5 s")
+        #expect(d.withdrawReps(overlapping: 5...17.5) == 0)
+      }
+      for case .repsWithdrawn(let n) in d.takeEvents() {
+        #expect(n == 1)
+        withdrawnAt = t
+      }
+    }
+    d.finish()
+    #expect(withdrawnAt.map { $0 > 17.5 && $0 < 19.5 } == true, "\(String(describing: withdrawnAt))")
+    #expect(d.reps.count == 1 && d.holds.count == 1)
+    #expect(d.reps.first.map { $0.rep.start > 30 } == true)
+    #expect(d.holds.first?.repIndex == 0)
+  }
+
   @Test func basicRepGivesOneTractionHold() {
     let (d, _) = runDetector(basicTrack(), duration: 25, rateHz: 100)
     #expect(d.reps.count == 1)

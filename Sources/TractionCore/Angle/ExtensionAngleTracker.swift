@@ -56,9 +56,11 @@ public enum ReferenceSource: String, Sendable, Equatable, Codable {
 /// Turns the estimator's vertical (`up`, sensor frame) into the extension angle θ in degrees.
 ///
 /// θ = 0 is the mean vertical g0 over the first stretch of stillness; the left–right axis is
-/// learned from the first rise as the direction of g0 × g. θ is the signed rotation of the vertical
-/// about that axis (the vertical projected onto the plane ⊥ axis), so rolling about the long axis
-/// does not read as extension. Streaming, constant memory, no allocation.
+/// learned from the rises as the direction of g0 × g: the axis most moved about (in
+/// degree-seconds) of the large excursions, since a roll comes and goes and a rep holds. θ is the
+/// signed rotation of the vertical about that axis (the vertical projected onto the plane ⊥ axis),
+/// so rolling about the long axis does not read as extension. Streaming, constant memory, no
+/// allocation per sample (an array of withdrawn intervals each time the axis is taken).
 public struct ExtensionAngleTracker: Sendable {
   /// Seconds of stillness that define θ = 0.
   public var stillSeconds = 3.0
@@ -70,10 +72,11 @@ public struct ExtensionAngleTracker: Sendable {
   public var excursionStartDeg = 5.0
   /// An excursion ends when the angle from g0 falls below this (degrees).
   public var excursionEndDeg = 2.5
-  /// The axis is taken from the first excursion that reaches this (degrees: larger than a roll
-  /// "a little to one side")…
+  /// An excursion that reaches this (degrees: larger than a roll "a little to one side") may take
+  /// the axis…
   public var axisLockDeg = 16.0
-  /// …or from the second rep-sized excursion (at least this, degrees) about the same axis.
+  /// …and so may the second rep-sized excursion (at least this, degrees) about the same axis,
+  /// each once it outweighs the movement about any other axis.
   public var repSizedDeg = 8.0
   /// Seconds over which θ blends from the unsigned angle to the projection when the axis arrives.
   public var blendSeconds = 0.5
@@ -85,9 +88,11 @@ public struct ExtensionAngleTracker: Sendable {
   /// Time at which θ = 0 was fixed.
   public private(set) var referenceTime = 0.0
   /// Before the axis is known θ is the unsigned angle from g0, so a roll then reads as extension.
-  /// When the axis arrives, the earlier excursions about another axis are listed here (start and
-  /// end times): what was read in them was not extension.
+  /// When the axis arrives, or passes to another axis, the remembered excursions about another
+  /// axis are listed here (start and end times): what was read in them was not extension.
   public private(set) var wrongAxisIntervals: [ClosedRange<Double>] = []
+  /// Counts the times the axis was taken or revised, each with new `wrongAxisIntervals`.
+  public private(set) var axisRevision = 0
 
   // Reference search.
   private var started = false
@@ -103,16 +108,27 @@ public struct ExtensionAngleTracker: Sendable {
   private var inExcursion = false
   private var excursionStart = 0.0
   private var excursionPeakDeg = 0.0
+  // Degree-seconds above excursionEndDeg: how much of a movement it was (a rep holds, a roll
+  // comes and goes).
+  private var excursionArea = 0.0
+  private var excursionLastT = 0.0
   private var excursionAxisSum = SIMD3<Double>(0, 0, 0)
   private var refiningExcursion = false
-  // The excursions seen before the axis was known (at most `storedCapacity`, oldest dropped).
+  // The rep-sized excursions (at most `storedCapacity`, oldest dropped), before and after the
+  // axis was taken: the evidence for and against an axis.
   private static let storedCapacity = 8
   private var storedStart = ContiguousArray<Double>(repeating: 0, count: storedCapacity)
   private var storedEnd = ContiguousArray<Double>(repeating: 0, count: storedCapacity)
-  private var storedPeak = ContiguousArray<Double>(repeating: 0, count: storedCapacity)
+  private var storedArea = ContiguousArray<Double>(repeating: 0, count: storedCapacity)
   private var storedAxis = ContiguousArray<SIMD3<Double>>(repeating: .zero, count: storedCapacity)
   private var storedCount = 0
   private var blendStart = -1.0
+  // The axis came from the excursions (not from a profile or the sacrum), so a larger movement
+  // about another axis may take it over; axisSupport is the degree-seconds of the finished
+  // rep-sized excursions about it, axisSupportCount how many.
+  private var axisRevisable = false
+  private var axisSupport = 0.0
+  private var axisSupportCount = 0
   // Precomputed frame for the projection: p0 (reference in the plane ⊥ axis), b = axis × p0.
   private var p0 = SIMD3<Double>(0, 0, 1)
   private var b = SIMD3<Double>(1, 0, 0)
@@ -253,17 +269,19 @@ public struct ExtensionAngleTracker: Sendable {
       guard unsignedDeg >= excursionStartDeg else { return }
       inExcursion = true
       excursionStart = t
+      excursionLastT = t
       excursionPeakDeg = 0
+      excursionArea = 0
       excursionAxisSum = .zero
       refiningExcursion = false
     }
     if unsignedDeg < excursionEndDeg {
-      if !hasAxis { storeExcursion(end: t) }
-      inExcursion = false
-      refiningExcursion = false
+      endExcursion(t: t)
       return
     }
     if unsignedDeg > excursionPeakDeg { excursionPeakDeg = unsignedDeg }
+    excursionArea += unsignedDeg * min(t - excursionLastT, 0.5)
+    excursionLastT = t
     // Near the peak of the excursion the direction of g0 × g is the rotation axis, weighted by
     // sin(angle) so the largest (least noisy) part of the movement dominates.
     if unsignedDeg >= 0.5 * excursionPeakDeg { excursionAxisSum += c }
@@ -272,38 +290,116 @@ public struct ExtensionAngleTracker: Sendable {
     let candidate = excursionAxisSum / candidateLength
     if hasAxis {
       // Keep refining over the rise that gave the axis, while the movement still grows.
-      if refiningExcursion && unsignedDeg >= 0.8 * excursionPeakDeg { setAxis(candidate) }
+      if refiningExcursion {
+        if unsignedDeg >= 0.8 * excursionPeakDeg { setAxis(candidate) }
+        return
+      }
+      guard axisRevisable, excursionPeakDeg >= repSizedDeg, abs(dot(candidate, axis)) < 0.77
+      else { return }
+      // More movement about another axis than about this one: what gave this one was a roll.
+      if excursionArea + evidence(for: candidate).area > axisSupport {
+        take(candidate, t: t, inProgress: true)
+      }
       return
     }
-    var lock = unsignedDeg >= axisLockDeg
-    if !lock && unsignedDeg >= repSizedDeg {
-      for i in 0..<min(storedCount, Self.storedCapacity)
-      where storedPeak[i] >= repSizedDeg && abs(dot(storedAxis[i], candidate)) >= 0.9 {
-        lock = true
-      }
-    }
-    guard lock else { return }
-    setAxis(candidate)
-    refiningExcursion = true
-    blendStart = t
-    // What was read before about another axis was a roll, not extension.
-    var wrong: [ClosedRange<Double>] = []
-    for i in 0..<min(storedCount, Self.storedCapacity)
-    where abs(dot(storedAxis[i], candidate)) < 0.77 {
-      wrong.append(storedStart[i]...storedEnd[i])
-    }
-    wrongAxisIntervals = wrong
+    let support = evidence(for: candidate)
+    // One large excursion, or a second rep-sized one about the same axis, takes the axis once
+    // there has been as much movement about it as about any other (a roll comes and goes, a rep
+    // holds).
+    let eligible =
+      excursionPeakDeg >= axisLockDeg || (support.count > 0 && unsignedDeg >= repSizedDeg)
+    guard eligible, excursionArea + support.area >= evidence(against: candidate) else { return }
+    take(candidate, t: t, inProgress: true)
   }
 
-  private mutating func storeExcursion(end: Double) {
+  private mutating func endExcursion(t: Double) {
+    inExcursion = false
+    let gaveAxis = refiningExcursion
+    refiningExcursion = false
     let n = length(excursionAxisSum)
-    guard n > 0 else { return }
+    guard excursionPeakDeg >= repSizedDeg, n > 0 else { return }
+    let excursionAxis = excursionAxisSum / n
     let i = storedCount % Self.storedCapacity
     storedStart[i] = excursionStart
-    storedEnd[i] = end
-    storedPeak[i] = excursionPeakDeg
-    storedAxis[i] = excursionAxisSum / n
+    storedEnd[i] = t
+    storedArea[i] = excursionArea
+    storedAxis[i] = excursionAxis
     storedCount += 1
+    if hasAxis {
+      guard gaveAxis || abs(dot(excursionAxis, axis)) >= 0.9 else { return }
+      axisSupport += excursionArea
+      axisSupportCount += 1
+      // Three rep-sized movements about one axis are the exercise: from then on a strap that
+      // slips changes θ's scale but does not take away the reps already found.
+      if axisSupportCount >= 3 { axisRevisable = false }
+      return
+    }
+    // Large enough to take the axis, but there was more movement about another: the most
+    // moved-about axis is the rise's.
+    guard excursionPeakDeg >= axisLockDeg || evidence(for: excursionAxis).count > 1 else { return }
+    take(mostMovedAboutAxis(), t: t, inProgress: false)
+  }
+
+  /// The axis of the stored excursion with the most degree-seconds about it (with the others about
+  /// the same axis).
+  private func mostMovedAboutAxis() -> SIMD3<Double> {
+    var best = 0
+    var bestArea = -1.0
+    for k in 0..<min(storedCount, Self.storedCapacity) {
+      let area = evidence(for: storedAxis[k]).area
+      if area > bestArea { (best, bestArea) = (k, area) }
+    }
+    return storedAxis[best]
+  }
+
+  /// At the end of a recording that never took an axis: if rep-sized excursions about two axes
+  /// were seen (a small rep and a roll, neither reaching `axisLockDeg`), the most moved-about
+  /// axis is the rise's, and the others were rolls (`wrongAxisIntervals`, a new `axisRevision`).
+  /// Before, the roll stayed a rep.
+  public mutating func settleAxisAtEnd(t: Double) {
+    guard isReady, !hasAxis, storedCount > 1 else { return }
+    let axis = mostMovedAboutAxis()
+    guard evidence(against: axis) > 0 else { return }
+    take(axis, t: t, inProgress: false)
+  }
+
+  /// The stored excursions about `candidate`: how many, and their degree-seconds.
+  private func evidence(for candidate: SIMD3<Double>) -> (count: Int, area: Double) {
+    var count = 0
+    var area = 0.0
+    for k in 0..<min(storedCount, Self.storedCapacity)
+    where abs(dot(storedAxis[k], candidate)) >= 0.9 {
+      count += 1
+      area += storedArea[k]
+    }
+    return (count, area)
+  }
+
+  /// The degree-seconds of the stored excursions about another axis than `candidate`.
+  private func evidence(against candidate: SIMD3<Double>) -> Double {
+    var area = 0.0
+    for k in 0..<min(storedCount, Self.storedCapacity)
+    where abs(dot(storedAxis[k], candidate)) < 0.77 {
+      area += storedArea[k]
+    }
+    return area
+  }
+
+  /// Takes `candidate` as the axis (refined while the excursion in progress still grows). What
+  /// was read in the stored excursions about another axis was a roll, not extension.
+  private mutating func take(_ candidate: SIMD3<Double>, t: Double, inProgress: Bool) {
+    var wrong: [ClosedRange<Double>] = []
+    for k in 0..<min(storedCount, Self.storedCapacity)
+    where abs(dot(storedAxis[k], candidate)) < 0.77 {
+      wrong.append(storedStart[k]...storedEnd[k])
+    }
+    setAxis(candidate)
+    axisRevisable = true
+    (axisSupportCount, axisSupport) = evidence(for: candidate)
+    refiningExcursion = inProgress
+    blendStart = t
+    wrongAxisIntervals = wrong
+    axisRevision += 1
   }
 }
 

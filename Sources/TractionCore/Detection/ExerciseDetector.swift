@@ -57,6 +57,8 @@ public struct ExerciseDetector: Sendable {
   private var endCandidateIndex = 0
   private var repFirstHold = 0
   private var repFirstStep = 0
+  // Withdrawn while still open: the rep in progress is withdrawn when it ends.
+  private var withdrawWhenEnded: ClosedRange<Double>? = nil
 
   // Transit / plateau state.
   private enum Phase { case none, transit, holding }
@@ -1168,9 +1170,11 @@ public struct ExerciseDetector: Sendable {
 
   /// Withdraws the finished reps that overlap `interval` (with 0.5 s of slack), with their holds
   /// and steps: the angle they were read on was not extension (a roll read before the axis was
-  /// known). Returns how many were withdrawn.
+  /// known); a rep in progress that overlaps it is withdrawn when it ends. Returns how many were
+  /// withdrawn now.
   @discardableResult
   public mutating func withdrawReps(overlapping interval: ClosedRange<Double>) -> Int {
+    if inRep && repStart < interval.upperBound + 0.5 { withdrawWhenEnded = interval }
     let hit = reps.indices.filter {
       reps[$0].rep.start < interval.upperBound + 0.5 && reps[$0].rep.end > interval.lowerBound - 0.5
     }
@@ -1256,6 +1260,8 @@ public struct ExerciseDetector: Sendable {
     phase = .none
     inRep = false
     endCandidate = nil
+    let withdrawal = withdrawWhenEnded
+    withdrawWhenEnded = nil
     guard repConfirmed else {
       // Not a rep: withdraw what was found inside it.
       holds.removeLast(holds.count - repFirstHold)
@@ -1288,5 +1294,6 @@ public struct ExerciseDetector: Sendable {
       breathStepCount: stepCount, completedTop: completedTop, cutShort: cut)
     reps.append(record)
     events.push(.repEnded(index: repIndex, record: record))
+    if let withdrawal { withdrawReps(overlapping: withdrawal) }
   }
 }

@@ -234,7 +234,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   private var gaps = 0
   private var gapSeconds = 0.0
   private var warnings = SessionWarningSet()
-  private var axisSeen = false
+  private var axisRevisionSeen = 0
   private let standardGravity = 9.80665
   /// |specific force| − g beyond this (m/s²) is an impact: the exercise's own accelerations are
   /// well under 1 m/s².
@@ -398,12 +398,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
           estimator.update(gyr: imu.gyr, acc: imu.acc, dt: dt)
         }
         let reading = tracker.update(t: t, up: estimator.up, gyr: imu.gyr, acc: imu.acc)
-        if tracker.hasAxis && !axisSeen {
-          axisSeen = true
-          for interval in tracker.wrongAxisIntervals {
-            detector.withdrawReps(overlapping: interval)
-          }
-        }
+        withdrawWrongAxisReps()
         out.hasAxis = reading.hasAxis
         if reading.isReady {
           out.thetaDeg = reading.thetaDeg
@@ -468,6 +463,15 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   }
 
   /// Events still queued (more than a batch came at once, or after `finish`): call until empty.
+  /// Each time the tracker takes or revises the axis, the reps read about another axis go.
+  private mutating func withdrawWrongAxisReps() {
+    guard tracker.axisRevision != axisRevisionSeen else { return }
+    axisRevisionSeen = tracker.axisRevision
+    for interval in tracker.wrongAxisIntervals {
+      detector.withdrawReps(overlapping: interval)
+    }
+  }
+
   public mutating func drainEvents(into batch: inout EventBatch) {
     if mode == .load {
       loadDetector.drainEvents(into: &batch)
@@ -489,6 +493,8 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
       loadDetector.drainEvents(into: &finalEvents)
     } else {
       detector.finish()
+      tracker.settleAxisAtEnd(t: lastT)
+      withdrawWrongAxisReps()
       detector.drainEvents(into: &finalEvents)
     }
     let d = detectorResults
