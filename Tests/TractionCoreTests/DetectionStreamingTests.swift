@@ -428,35 +428,40 @@ struct AccelerometerVertical: InclinationEstimator {
     var end: Double { start + 2 * rise + hold }
   }
 
-  /// Rolls about the long axis and reps about the left–right axis, in the orders that used to
-  /// cost reps: the axis went to whichever excursion first reached 16°, or to two rolls to the
-  /// same side, and a roll that took it was never given it back.
+  /// Rolls about the long axis and reps about the left–right axis. The first excursion to reach
+  /// 16° took the axis for good, so a large roll before the first rise cost every rep; now a
+  /// clearly larger rise takes it over. The guards are orders a rule by degree-seconds got wrong
+  /// (long rolls, short holds) or where a larger roll must not take the axis from confirmed reps.
   @Test(arguments: [
-    // An 18° roll before the first rise: it took the axis, and both reps read as nothing.
+    // Before: the roll took the axis, both reps read as nothing and the roll was the one rep.
     (
       "an 18° roll before the first rise",
       [Excursion(start: 5, rise: 1, hold: 5, size: 18)],
-      [Excursion(start: 16, rise: 2, hold: 16, size: 20), Excursion(start: 42, rise: 2, hold: 14, size: 22)]
+      [Excursion(start: 16, rise: 2, hold: 16, size: 22), Excursion(start: 42, rise: 2, hold: 14, size: 24)]
     ),
-    // Two 10° rolls to the same side: the second confirmed the first's axis.
-    (
-      "two 10° rolls to one side before the first rise",
-      [Excursion(start: 5, rise: 1, hold: 2, size: 10), Excursion(start: 11, rise: 1, hold: 2, size: 10)],
-      [Excursion(start: 20, rise: 2, hold: 16, size: 20), Excursion(start: 46, rise: 2, hold: 14, size: 22)]
-    ),
-    // A rep under 16°, then a brief 18° roll: the roll took the axis and the rep was withdrawn.
-    (
-      "a 13° rep, then a brief 18° roll",
-      [Excursion(start: 40, rise: 1, hold: 1.5, size: 18)],
-      [Excursion(start: 5, rise: 2, hold: 26, size: 13)]
-    ),
-    // Neither reaches 16°: no axis was ever taken, and the roll counted as a second rep.
+    // Before: no axis was ever taken, and the roll counted as a second rep.
     (
       "a 12° rep and a 12° roll",
       [Excursion(start: 30, rise: 1, hold: 3, size: 12)],
       [Excursion(start: 5, rise: 2, hold: 16, size: 12)]
     ),
-    // A short rep larger than a longer roll after it keeps the axis.
+    // Guards.
+    (
+      "an 8° roll held 20 s, then four 11° reps held 3 s",
+      [Excursion(start: 5, rise: 1, hold: 20, size: 8)],
+      [
+        Excursion(start: 32, rise: 1.5, hold: 3, size: 11), Excursion(start: 44, rise: 1.5, hold: 3, size: 11),
+        Excursion(start: 56, rise: 1.5, hold: 3, size: 11), Excursion(start: 68, rise: 1.5, hold: 3, size: 11),
+      ]
+    ),
+    (
+      "two reps of 14° and 11°, an 18° roll, a third rep",
+      [Excursion(start: 50, rise: 1, hold: 6, size: 18)],
+      [
+        Excursion(start: 5, rise: 2, hold: 20, size: 14), Excursion(start: 32, rise: 2, hold: 10, size: 11),
+        Excursion(start: 64, rise: 2, hold: 20, size: 13),
+      ]
+    ),
     (
       "a short 24° rep, then a longer 9° roll",
       [Excursion(start: 15, rise: 1, hold: 6, size: 9)],

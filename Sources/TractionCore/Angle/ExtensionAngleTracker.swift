@@ -78,6 +78,12 @@ public struct ExtensionAngleTracker: Sendable {
   /// …and so may the second rep-sized excursion (at least this, degrees) about the same axis,
   /// each once it outweighs the movement about any other axis.
   public var repSizedDeg = 8.0
+  /// An axis taken from the excursions passes to an excursion about another axis that is this
+  /// much larger (degrees) than any about it, and reaches `axisLockDeg`: the larger movements are
+  /// the rises…
+  public var takeOverMarginDeg = 2.0
+  /// …until this many rep-sized excursions (with the one that gave it) have agreed with it.
+  public var finalAfter = 2
   /// Seconds over which θ blends from the unsigned angle to the projection when the axis arrives.
   public var blendSeconds = 0.5
 
@@ -109,26 +115,28 @@ public struct ExtensionAngleTracker: Sendable {
   private var excursionStart = 0.0
   private var excursionPeakDeg = 0.0
   // Degree-seconds above excursionEndDeg: how much of a movement it was (a rep holds, a roll
-  // comes and goes).
+  // comes and goes). Only to settle a recording that never took an axis.
   private var excursionArea = 0.0
   private var excursionLastT = 0.0
   private var excursionAxisSum = SIMD3<Double>(0, 0, 0)
   private var refiningExcursion = false
   // The rep-sized excursions (at most `storedCapacity`, oldest dropped), before and after the
-  // axis was taken: the evidence for and against an axis.
+  // axis was taken.
   private static let storedCapacity = 8
   private var storedStart = ContiguousArray<Double>(repeating: 0, count: storedCapacity)
   private var storedEnd = ContiguousArray<Double>(repeating: 0, count: storedCapacity)
+  private var storedPeak = ContiguousArray<Double>(repeating: 0, count: storedCapacity)
   private var storedArea = ContiguousArray<Double>(repeating: 0, count: storedCapacity)
   private var storedAxis = ContiguousArray<SIMD3<Double>>(repeating: .zero, count: storedCapacity)
   private var storedCount = 0
   private var blendStart = -1.0
-  // The axis came from the excursions (not from a profile or the sacrum), so a larger movement
-  // about another axis may take it over; axisSupport is the degree-seconds of the finished
-  // rep-sized excursions about it, axisSupportCount how many.
+  // The axis came from the excursions (not from a profile or the sacrum), so a clearly larger
+  // excursion about another axis takes it over, until `finalAfter` rep-sized excursions have
+  // agreed with it. axisPeakDeg: the largest excursion about it.
   private var axisRevisable = false
-  private var axisSupport = 0.0
-  private var axisSupportCount = 0
+  private var axisPeakDeg = 0.0
+  private var axisArea = 0.0
+  private var axisAgreeing = 0
   // Precomputed frame for the projection: p0 (reference in the plane ⊥ axis), b = axis × p0.
   private var p0 = SIMD3<Double>(0, 0, 1)
   private var b = SIMD3<Double>(1, 0, 0)
@@ -292,24 +300,32 @@ public struct ExtensionAngleTracker: Sendable {
       // Keep refining over the rise that gave the axis, while the movement still grows.
       if refiningExcursion {
         if unsignedDeg >= 0.8 * excursionPeakDeg { setAxis(candidate) }
+        axisPeakDeg = max(axisPeakDeg, excursionPeakDeg)
+        axisArea = max(axisArea, excursionArea)
         return
       }
-      guard axisRevisable, excursionPeakDeg >= repSizedDeg, abs(dot(candidate, axis)) < 0.77
-      else { return }
-      // More movement about another axis than about this one: what gave this one was a roll.
-      if excursionArea + evidence(for: candidate).area > axisSupport {
-        take(candidate, t: t, inProgress: true)
+      guard axisRevisable, excursionPeakDeg >= repSizedDeg else { return }
+      let agreement = abs(dot(candidate, axis))
+      if agreement >= 0.9 {
+        axisPeakDeg = max(axisPeakDeg, excursionPeakDeg)
+        axisArea = max(axisArea, excursionArea)
+      } else if agreement < 0.77,
+        excursionPeakDeg >= max(axisLockDeg, axisPeakDeg + takeOverMarginDeg),
+        excursionArea > axisArea
+      {
+        // Clearly larger than anything about the axis: what gave the axis was a roll.
+        take(candidate, t: t)
       }
       return
     }
-    let support = evidence(for: candidate)
-    // One large excursion, or a second rep-sized one about the same axis, takes the axis once
-    // there has been as much movement about it as about any other (a roll comes and goes, a rep
-    // holds).
-    let eligible =
-      excursionPeakDeg >= axisLockDeg || (support.count > 0 && unsignedDeg >= repSizedDeg)
-    guard eligible, excursionArea + support.area >= evidence(against: candidate) else { return }
-    take(candidate, t: t, inProgress: true)
+    var lock = unsignedDeg >= axisLockDeg
+    if !lock && unsignedDeg >= repSizedDeg {
+      for k in 0..<min(storedCount, Self.storedCapacity)
+      where abs(dot(storedAxis[k], candidate)) >= 0.9 {
+        lock = true
+      }
+    }
+    if lock { take(candidate, t: t) }
   }
 
   private mutating func endExcursion(t: Double) {
@@ -322,83 +338,67 @@ public struct ExtensionAngleTracker: Sendable {
     let i = storedCount % Self.storedCapacity
     storedStart[i] = excursionStart
     storedEnd[i] = t
+    storedPeak[i] = excursionPeakDeg
     storedArea[i] = excursionArea
     storedAxis[i] = excursionAxis
     storedCount += 1
-    if hasAxis {
-      guard gaveAxis || abs(dot(excursionAxis, axis)) >= 0.9 else { return }
-      axisSupport += excursionArea
-      axisSupportCount += 1
-      // Three rep-sized movements about one axis are the exercise: from then on a strap that
-      // slips changes θ's scale but does not take away the reps already found.
-      if axisSupportCount >= 3 { axisRevisable = false }
-      return
-    }
-    // Large enough to take the axis, but there was more movement about another: the most
-    // moved-about axis is the rise's.
-    guard excursionPeakDeg >= axisLockDeg || evidence(for: excursionAxis).count > 1 else { return }
-    take(mostMovedAboutAxis(), t: t, inProgress: false)
+    guard hasAxis, gaveAxis || abs(dot(excursionAxis, axis)) >= 0.9 else { return }
+    axisAgreeing += 1
+    // Enough rep-sized movements about one axis are the exercise: from then on a strap that slips
+    // changes θ's scale but takes away no rep already found.
+    if axisAgreeing >= finalAfter { axisRevisable = false }
   }
 
-  /// The axis of the stored excursion with the most degree-seconds about it (with the others about
-  /// the same axis).
-  private func mostMovedAboutAxis() -> SIMD3<Double> {
+  /// At the end of a recording that never took an axis, having seen rep-sized excursions about
+  /// two axes (a small rep and a roll, neither reaching `axisLockDeg`): the reps read during the
+  /// excursions about all but the likeliest rise's axis (the largest by `takeOverMarginDeg`, or
+  /// the one moved about longest in degree-seconds) were rolls, listed in `wrongAxisIntervals`
+  /// (a new `axisRevision`). The axis itself stays unknown: the evidence is too thin to store.
+  public mutating func settleAxisAtEnd() {
+    let count = min(storedCount, Self.storedCapacity)
+    guard isReady, !hasAxis, count > 1 else { return }
     var best = 0
-    var bestArea = -1.0
-    for k in 0..<min(storedCount, Self.storedCapacity) {
-      let area = evidence(for: storedAxis[k]).area
-      if area > bestArea { (best, bestArea) = (k, area) }
+    for k in 1..<count {
+      let peakLead = storedPeak[k] - storedPeak[best]
+      if peakLead >= takeOverMarginDeg
+        || (abs(peakLead) < takeOverMarginDeg && storedArea[k] > storedArea[best])
+      {
+        best = k
+      }
     }
-    return storedAxis[best]
+    let wrong = intervals(conflictingWith: storedAxis[best])
+    guard !wrong.isEmpty else { return }
+    wrongAxisIntervals = wrong
+    axisRevision += 1
   }
 
-  /// At the end of a recording that never took an axis: if rep-sized excursions about two axes
-  /// were seen (a small rep and a roll, neither reaching `axisLockDeg`), the most moved-about
-  /// axis is the rise's, and the others were rolls (`wrongAxisIntervals`, a new `axisRevision`).
-  /// Before, the roll stayed a rep.
-  public mutating func settleAxisAtEnd(t: Double) {
-    guard isReady, !hasAxis, storedCount > 1 else { return }
-    let axis = mostMovedAboutAxis()
-    guard evidence(against: axis) > 0 else { return }
-    take(axis, t: t, inProgress: false)
+  /// The stored excursions about an axis more than 40° from `axis`, as time intervals.
+  private func intervals(conflictingWith axis: SIMD3<Double>) -> [ClosedRange<Double>] {
+    var out: [ClosedRange<Double>] = []
+    for k in 0..<min(storedCount, Self.storedCapacity)
+    where abs(dot(storedAxis[k], axis)) < 0.77 {
+      out.append(storedStart[k]...storedEnd[k])
+    }
+    return out
   }
 
-  /// The stored excursions about `candidate`: how many, and their degree-seconds.
-  private func evidence(for candidate: SIMD3<Double>) -> (count: Int, area: Double) {
-    var count = 0
-    var area = 0.0
+  /// Takes `candidate` as the axis from the excursion in progress (refined while it still grows).
+  /// What was read in the stored excursions about another axis was a roll, not extension.
+  private mutating func take(_ candidate: SIMD3<Double>, t: Double) {
+    wrongAxisIntervals = intervals(conflictingWith: candidate)
+    setAxis(candidate)
+    axisPeakDeg = excursionPeakDeg
+    axisArea = excursionArea
+    axisAgreeing = 0
     for k in 0..<min(storedCount, Self.storedCapacity)
     where abs(dot(storedAxis[k], candidate)) >= 0.9 {
-      count += 1
-      area += storedArea[k]
+      axisPeakDeg = max(axisPeakDeg, storedPeak[k])
+      axisArea = max(axisArea, storedArea[k])
+      axisAgreeing += 1
     }
-    return (count, area)
-  }
-
-  /// The degree-seconds of the stored excursions about another axis than `candidate`.
-  private func evidence(against candidate: SIMD3<Double>) -> Double {
-    var area = 0.0
-    for k in 0..<min(storedCount, Self.storedCapacity)
-    where abs(dot(storedAxis[k], candidate)) < 0.77 {
-      area += storedArea[k]
-    }
-    return area
-  }
-
-  /// Takes `candidate` as the axis (refined while the excursion in progress still grows). What
-  /// was read in the stored excursions about another axis was a roll, not extension.
-  private mutating func take(_ candidate: SIMD3<Double>, t: Double, inProgress: Bool) {
-    var wrong: [ClosedRange<Double>] = []
-    for k in 0..<min(storedCount, Self.storedCapacity)
-    where abs(dot(storedAxis[k], candidate)) < 0.77 {
-      wrong.append(storedStart[k]...storedEnd[k])
-    }
-    setAxis(candidate)
-    axisRevisable = true
-    (axisSupportCount, axisSupport) = evidence(for: candidate)
-    refiningExcursion = inProgress
+    axisRevisable = axisAgreeing + 1 < finalAfter
+    refiningExcursion = true
     blendStart = t
-    wrongAxisIntervals = wrong
     axisRevision += 1
   }
 }

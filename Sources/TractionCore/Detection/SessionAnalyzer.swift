@@ -462,7 +462,6 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
     return nil
   }
 
-  /// Events still queued (more than a batch came at once, or after `finish`): call until empty.
   /// Each time the tracker takes or revises the axis, the reps read about another axis go.
   private mutating func withdrawWrongAxisReps() {
     guard tracker.axisRevision != axisRevisionSeen else { return }
@@ -472,6 +471,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
     }
   }
 
+  /// Events still queued (more than a batch came at once, or after `finish`): call until empty.
   public mutating func drainEvents(into batch: inout EventBatch) {
     if mode == .load {
       loadDetector.drainEvents(into: &batch)
@@ -493,7 +493,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
       loadDetector.drainEvents(into: &finalEvents)
     } else {
       detector.finish()
-      tracker.settleAxisAtEnd(t: lastT)
+      tracker.settleAxisAtEnd()
       withdrawWrongAxisReps()
       detector.drainEvents(into: &finalEvents)
     }
