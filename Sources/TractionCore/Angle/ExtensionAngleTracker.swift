@@ -56,11 +56,11 @@ public enum ReferenceSource: String, Sendable, Equatable, Codable {
 /// Turns the estimator's vertical (`up`, sensor frame) into the extension angle θ in degrees.
 ///
 /// θ = 0 is the mean vertical g0 over the first stretch of stillness; the left–right axis is
-/// learned from the rises as the direction of g0 × g: the axis most moved about (in
-/// degree-seconds) of the large excursions, since a roll comes and goes and a rep holds. θ is the
-/// signed rotation of the vertical about that axis (the vertical projected onto the plane ⊥ axis),
-/// so rolling about the long axis does not read as extension. Streaming, constant memory, no
-/// allocation per sample (an array of withdrawn intervals each time the axis is taken).
+/// learned from the first rise as the direction of g0 × g (a clearly larger rise takes it over
+/// from a roll that took it first). θ is the signed rotation of the vertical about that axis (the
+/// vertical projected onto the plane ⊥ axis), so rolling about the long axis does not read as
+/// extension. Streaming, constant memory, no allocation per sample (an array of withdrawn
+/// intervals each time the axis is taken).
 public struct ExtensionAngleTracker: Sendable {
   /// Seconds of stillness that define θ = 0.
   public var stillSeconds = 3.0
@@ -75,12 +75,11 @@ public struct ExtensionAngleTracker: Sendable {
   /// An excursion that reaches this (degrees: larger than a roll "a little to one side") may take
   /// the axis…
   public var axisLockDeg = 16.0
-  /// …and so may the second rep-sized excursion (at least this, degrees) about the same axis,
-  /// each once it outweighs the movement about any other axis.
+  /// …and so may the second rep-sized excursion (at least this, degrees) about the same axis.
   public var repSizedDeg = 8.0
-  /// An axis taken from the excursions passes to an excursion about another axis that is this
-  /// much larger (degrees) than any about it, and reaches `axisLockDeg`: the larger movements are
-  /// the rises…
+  /// An axis taken from the excursions passes to an excursion about another axis that reaches
+  /// `axisLockDeg`, peaks this much (degrees) above any about the axis and lasts longer than them
+  /// in degree-seconds: the larger movements are the rises…
   public var takeOverMarginDeg = 2.0
   /// …until this many rep-sized excursions (with the one that gave it) have agreed with it.
   public var finalAfter = 2
@@ -115,7 +114,7 @@ public struct ExtensionAngleTracker: Sendable {
   private var excursionStart = 0.0
   private var excursionPeakDeg = 0.0
   // Degree-seconds above excursionEndDeg: how much of a movement it was (a rep holds, a roll
-  // comes and goes). Only to settle a recording that never took an axis.
+  // comes and goes).
   private var excursionArea = 0.0
   private var excursionLastT = 0.0
   private var excursionAxisSum = SIMD3<Double>(0, 0, 0)
@@ -132,7 +131,7 @@ public struct ExtensionAngleTracker: Sendable {
   private var blendStart = -1.0
   // The axis came from the excursions (not from a profile or the sacrum), so a clearly larger
   // excursion about another axis takes it over, until `finalAfter` rep-sized excursions have
-  // agreed with it. axisPeakDeg: the largest excursion about it.
+  // agreed with it. axisPeakDeg and axisArea: the largest peak and degree-seconds about it.
   private var axisRevisable = false
   private var axisPeakDeg = 0.0
   private var axisArea = 0.0

@@ -1170,8 +1170,8 @@ public struct ExerciseDetector: Sendable {
 
   /// Withdraws the finished reps that overlap `interval` (with 0.5 s of slack), with their holds
   /// and steps: the angle they were read on was not extension (a roll read before the axis was
-  /// known); a rep in progress that overlaps it is withdrawn when it ends. Returns how many were
-  /// withdrawn now.
+  /// known, or while a roll held it); a rep in progress that overlaps it is withdrawn when it ends.
+  /// Returns how many were withdrawn now.
   @discardableResult
   public mutating func withdrawReps(overlapping interval: ClosedRange<Double>) -> Int {
     if inRep && repStart < interval.upperBound + 0.5 { withdrawWhenEnded = interval }
