@@ -94,14 +94,35 @@ public enum SimulatedRecordingFiles {
             + "(nothing was written). Choose another name")
       }
     }
+    if earlierSimulation {
+      // Removed, not written over: a companion that is a link (to a file of the user's) goes, and
+      // what it pointed to stays as it was.
+      for file in [path, labels, truth] where unlink(file) != 0 && errno != ENOENT {
+        throw RecordingError(
+          .writeFailed, file: file, reason: "cannot replace the earlier simulation: \(String(cString: strerror(errno)))"
+        )
+      }
+    }
     do {
-      return try RecordingWriter(
-        path: path, metadata: metadata, layout: layout, replaceExisting: earlierSimulation)
+      return try RecordingWriter(path: path, metadata: metadata, layout: layout, replaceExisting: false)
     } catch  where error.kind == .alreadyExists {
       // Created since the checks above.
       throw RecordingError(
         .alreadyExists, file: path,
         reason: "already exists and is not a simulated session; it is left as it is. Choose another name")
+    }
+  }
+
+  /// Runs `write`, which fills `STEM.csv` (`recording`, just created by `openRecording`),
+  /// `STEM.labels.json` and `STEM.truth.csv`. The three are this simulation's own: if one cannot
+  /// be written whole (a full disk), all three go, rather than a cut recording beside whole labels.
+  public static func wholeOrNone<T>(stem: String, recording: RecordingWriter, _ write: () throws -> T) throws -> T {
+    do {
+      return try write()
+    } catch {
+      try? recording.close()
+      for file in [stem + ".csv", stem + ".labels.json", stem + ".truth.csv"] { unlink(file) }
+      throw error
     }
   }
 
@@ -119,16 +140,19 @@ public enum SimulatedRecordingFiles {
     let gen = try SessionGenerator(config)
     let plan = gen.plan
     let recording = try openRecording(stem: stem, metadata: metadata(for: config), layout: layout(for: config))
-    try plan.labels.write(path: stem + ".labels.json")
-    let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
-    var count = 0
-    for s in IteratorSequence(gen) {
-      try recording.write(s.sample)
-      try truth.write(t: s.sample.t, thetaDeg: s.thetaDeg)
-      count += 1
+    let count = try wholeOrNone(stem: stem, recording: recording) {
+      try plan.labels.write(path: stem + ".labels.json")
+      let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
+      var count = 0
+      for s in IteratorSequence(gen) {
+        try recording.write(s.sample)
+        try truth.write(t: s.sample.t, thetaDeg: s.thetaDeg)
+        count += 1
+      }
+      try recording.close()
+      try truth.close()
+      return count
     }
-    try recording.close()
-    try truth.close()
     return SimulatedRecordingSummary(
       name: (stem as NSString).lastPathComponent, seed: config.seed, rateHz: config.rateHz,
       variantPerRep: plan.labels.variantPerRep, repCount: plan.labels.reps.count,

@@ -620,11 +620,14 @@ public final class ThroughChipsSession {
     let session = try ThroughChipsSession(config: config, options: options)
     let recording = try SimulatedRecordingFiles.openRecording(
       stem: stem, metadata: session.metadata, layout: session.layout)
-    let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
-    let result = try session.run(recording: recording, truth: truth)
-    try recording.close()
-    try truth.close()
-    try result.labels.write(path: stem + ".labels.json")
+    let result = try SimulatedRecordingFiles.wholeOrNone(stem: stem, recording: recording) {
+      let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
+      let result = try session.run(recording: recording, truth: truth)
+      try recording.close()
+      try truth.close()
+      try result.labels.write(path: stem + ".labels.json")
+      return result
+    }
     let summary = SimulatedRecordingSummary(
       name: (stem as NSString).lastPathComponent, seed: config.seed, rateHz: result.rateHz,
       variantPerRep: result.labels.variantPerRep, repCount: result.labels.reps.count,

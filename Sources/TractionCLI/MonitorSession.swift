@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 import TractionCore
 
-/// Set by SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal or SSH session went away): the
+/// Set by SIGINT (Ctrl-C), SIGQUIT (Ctrl-\\), SIGTERM and SIGHUP (the terminal or SSH session went away): the
 /// monitor stops at the next sample, flushes the recording, writes its end and prints the
 /// summary. An atomic, so the signal handler and the loop share it without a data race.
 let stopRequested = Atomic<Bool>(false)
@@ -11,7 +11,7 @@ let stopRequested = Atomic<Bool>(false)
 func installStopHandlers() {
   // The global is initialised lazily: first here, not inside a handler.
   _ = stopRequested.load(ordering: .relaxed)
-  for sig in [SIGINT, SIGTERM, SIGHUP] {
+  for sig in [SIGINT, SIGQUIT, SIGTERM, SIGHUP] {
     let previous = signal(sig) { _ in stopRequested.store(true, ordering: .relaxed) }
     // An ignored signal stays ignored: `nohup traction run &` must outlive the SSH session, and a
     // script's background job ignores Ctrl-C. (SIG_IGN is the handler value 1; Swift does not

@@ -96,6 +96,15 @@ public struct ReplayCommand: ParsableCommand {
     return (report, announced)
   }
 
+  /// `DIR/.NAME.partial-PID` for the trace `DIR/NAME`: in its folder, so the rename that puts it
+  /// in place cannot cross file systems.
+  static func partialName(for trace: String) -> String {
+    let slash = trace.lastIndex(of: "/")
+    let dir = slash.map { String(trace[...$0]) } ?? ""
+    let name = slash.map { String(trace[trace.index(after: $0)...]) } ?? trace
+    return "\(dir).\(name).partial-\(getpid())"
+  }
+
   public func validate() throws {
     guard let trace else { return }
     // Opening the trace truncates it: it must not be the recording or one of its companions, by
@@ -116,18 +125,35 @@ public struct ReplayCommand: ParsableCommand {
   }
 
   public func run() throws {
-    let tracer: ThetaTraceWriter?
+    var tracer: ThetaTraceWriter? = nil
+    var partial = ""
     if let trace {
       // Only once the recording opens, so a mistyped recording name leaves no empty trace behind.
       _ = try RecordingReader(path: file)
-      // Every digit the recording's t_s has: one row per sample even where samples are less
-      // than 1 µs apart.
-      tracer = try ThetaTraceWriter(path: trace, timeDigits: .asNeeded)
-    } else {
-      tracer = nil
+      // Written beside the trace under a temporary name and renamed when whole: a recording
+      // that turns out malformed half-way leaves an earlier trace as it was, not a partial one.
+      partial = Self.partialName(for: trace)
+      do {
+        // Every digit the recording's t_s has: one row per sample even where samples are less
+        // than 1 µs apart.
+        tracer = try ThetaTraceWriter(path: partial, timeDigits: .asNeeded)
+      } catch {
+        throw RecordingError(error.kind, file: trace, reason: error.reason)
+      }
     }
-    let (report, announced) = try Self.analyze(path: file, tracer: tracer, events: events)
-    try tracer?.close()
+    let report: SessionReport
+    let announced: [Announcement]
+    do {
+      (report, announced) = try Self.analyze(path: file, tracer: tracer, events: events)
+      try tracer?.close()
+      if let trace, rename(partial, trace) != 0 {
+        let why = String(cString: strerror(errno))
+        throw CommandFailure("--trace \(trace): the finished trace could not be put in place: \(why)")
+      }
+    } catch {
+      if tracer != nil { unlink(partial) }
+      throw error
+    }
     if json {
       print(try jsonString(Output(report: report, events: events ? announced : nil)))
     } else {

@@ -101,7 +101,11 @@ public struct RunCommand: ParsableCommand {
       throw ValidationError("--variant \(variant): must be basic, anchored or mixed")
     }
     if let d = duration, !(d.isFinite && d > 0) { throw ValidationError("--duration \(d): must be positive") }
-    guard loadScale.isFinite, loadScale != 0 else { throw ValidationError("--load-scale must be a non-zero number") }
+    // A 24-bit ADC's full scale at 1 N per count is already 8 MN: anything larger is a typo.
+    guard loadScale.isFinite, loadScale != 0, abs(loadScale) <= 1 else {
+      throw ValidationError("--load-scale \(loadScale): must be non-zero newtons per count, at most 1 in size")
+    }
+    if buses.contains("") { throw ValidationError("--bus needs a device path, e.g. --bus /dev/i2c-1") }
     if let hx711, HX711Wiring(argument: hx711) == nil {
       throw ValidationError(
         "--hx711 \(hx711): expected CHIP:SCK:DOUT with two different line numbers, e.g. gpiochip0:5:6")
@@ -122,6 +126,9 @@ public struct RunCommand: ParsableCommand {
     // With --json, standard output carries the JSON alone: the cues go to standard error.
     let cues = CueOutput(speak: speak && !quiet, toStandardError: json)
     for w in cues.warnings { Console.err("warning: \(w)") }
+    if simulate && (!buses.isEmpty || hx711 != nil || loadScale != LoadCellCalibration().newtonsPerCount) {
+      Console.err("warning: --simulate uses no hardware: --bus, --hx711 and --load-scale are ignored")
+    }
 
     var rig = DetectedRig()
     let clock = SystemClock()

@@ -115,8 +115,12 @@ public struct SimulateCommand: AsyncParsableCommand {
     for raw in text.split(separator: ",", omittingEmptySubsequences: false) {
       let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
       switch name {
-      case "all": out.formUnion(Distractor.allCases)
-      case "none": break
+      case "all", "none":
+        // Alone only: beside anything else the list contradicts itself (`all,none`).
+        guard text.split(separator: ",", omittingEmptySubsequences: false).count == 1 else {
+          throw ValidationError("--distractors: '\(name)' stands alone, not in a list ('\(text)')")
+        }
+        if name == "all" { out.formUnion(Distractor.allCases) }
       default:
         guard let d = Distractor(rawValue: name) else {
           throw ValidationError("--distractors: unknown distractor '\(name)' (allowed: \(allowed))")
@@ -156,6 +160,10 @@ public struct SimulateCommand: AsyncParsableCommand {
     }
     if corpus != nil && !(1...100_000).contains(count) {
       throw ValidationError("--count must be between 1 and 100000 (got \(count))")
+    }
+    if corpus != nil && seed > UInt64.max - UInt64(count - 1) {
+      // Recording i has seed + i: past the largest seed the names would wrap round to sim-0.
+      throw ValidationError("--seed \(seed) with --count \(count) runs past the largest seed, \(UInt64.max)")
     }
     _ = try Self.parseDistractors(distractors)
     try validateThroughChips()

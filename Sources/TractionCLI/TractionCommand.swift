@@ -1,6 +1,14 @@
 import ArgumentParser
 import TractionCore
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#elseif canImport(Musl)
+  import Musl
+#endif
+
 /// `traction`: the monitor's command line.
 public struct TractionCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
@@ -53,6 +61,34 @@ extension TractionCommand {
   /// sequence (`--record $'\e[31m…'`) is shown, not obeyed by the terminal. Help and version go
   /// to standard output with status 0, errors to standard error, as ArgumentParser does.
   public static func runFromCommandLine() async -> Int32 {
+    // Ctrl-\ (SIGQUIT) quits, as in any Unix tool, without the Swift runtime's crash report,
+    // which also let the command run on (`run` treats it as a stop, like Ctrl-C).
+    signal(SIGQUIT, nil)
+    let code = await runCommand()
+    return checkStandardOutput(code: code)
+  }
+
+  /// What `print` wrote sits in the C library's buffer until exit, where a failure to write it
+  /// (a full disk, `> /dev/full`, a closed descriptor) would pass unnoticed with status 0: the
+  /// JSON a script waits for would simply be missing. It is flushed here, and a failure (or one
+  /// `Console.out` met) is said on standard error with status 74 (EX_IOERR), unless the command
+  /// already failed.
+  static func checkStandardOutput(code: Int32) -> Int32 {
+    // fflush(NULL) flushes every output stream, standard output among them (naming `stdout`, a C
+    // global, is refused by strict concurrency checking). A failure that persists (a full disk, a
+    // closed descriptor) fails again here even if `print` met it first.
+    errno = 0
+    let flushFailed = fflush(nil) != 0
+    let e = errno
+    guard flushFailed || Console.stdoutFailure != nil else { return code }
+    if flushFailed {
+      let why = e != 0 ? String(cString: strerror(e)) : "an I/O error"
+      Console.err("error: standard output: write failed (\(why)): the output is incomplete")
+    }
+    return code == 0 ? 74 : code
+  }
+
+  private static func runCommand() async -> Int32 {
     do {
       var command = try parseAsRoot()
       if var asyncCommand = command as? any AsyncParsableCommand {

@@ -71,6 +71,7 @@ import TractionCore
       (["run", "--simulate", "--no-record", "--rate", "-100"], "--rate -100.0: must be 50–400 Hz"),
       (["run", "--simulate", "--no-record", "--reps", "-2"], "--reps -2: must be 1–4"),
       (["run", "--simulate", "--no-record", "--seed", "-7"], "'-7' is invalid for '--seed <seed>'"),
+      (["run", "--no-record", "--load-scale", "-2"], "--load-scale -2.0: must be non-zero newtons per count"),
       (["bench", "fusion", "--data", "x.csv", "--runs", "-3"], "--runs must be between 1 and 1000 (got -3)"),
       (["eval", "orientation", "d", "--latency", "-0.5"], "--latency must be between 0 and 1 s"),
       (["eval", "orientation", "d", "--acc-time-constant", "-1"], "--acc-time-constant must be a positive number"),
@@ -84,6 +85,24 @@ import TractionCore
     }
     // A negative load-cell scale is a valid calibration (the cell mounted the other way).
     #expect(try RunCommand.parse(["--load-scale", "-0.002"]).loadScale == -0.002)
+  }
+
+  /// Values that parse but cannot be meant (a review's finds): a scale that makes a 24-bit count
+  /// a force of 1e300 N (the coach then trapped reading the peak), an empty bus path, a distractor
+  /// list that contradicts itself, a corpus whose seeds would wrap round to sim-0.
+  @Test func implausibleOrContradictoryValuesAreRefused() async throws {
+    for (args, message) in [
+      (["run", "--no-record", "--load-scale", "1e300"], "--load-scale 1e+300: must be non-zero newtons per count"),
+      (["run", "--no-record", "--bus", ""], "--bus needs a device path"),
+      (["simulate", "--out", "x", "--distractors", "all,none"], "--distractors: 'all' stands alone"),
+      (["simulate", "--corpus", "c", "--count", "3", "--seed", "18446744073709551614"], "runs past the largest seed"),
+    ] {
+      let f = try #require(await Self.failure(args), "\(args)")
+      #expect(f.code == 64, "\(args): \(f.message)")
+      #expect(f.message.contains(message), "\(args): \(f.message)")
+    }
+    #expect(try SimulateCommand.parseDistractors("all") == Set(Distractor.allCases))
+    #expect(try SimulateCommand.parseDistractors("none").isEmpty)
   }
 
   /// `bench fusion --runs` has a range, like `simulate --count`: a huge count would run for ever.
@@ -174,6 +193,25 @@ import TractionCore
     #expect(try String(contentsOfFile: dir + "/r.csv", encoding: .utf8) == recorded)
     #expect(try String(contentsOfFile: dir + "/r.labels.json", encoding: .utf8) == "{}\n")
     #expect(!fm.fileExists(atPath: dir + "/r.truth.csv"))
+  }
+
+  /// Replacing an earlier simulation removes its files rather than writing through them: a
+  /// companion that was made a link to a file of the user's is replaced, and that file is kept.
+  @Test func replacingASimulationNeverWritesThroughALink() async throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let fm = FileManager.default
+    let stem = dir + "/s"
+    #expect(await Self.failure(["simulate", "--out", stem, "--quiet", "--reps", "1"]) == nil)
+    for name in ["s.truth.csv", "s.labels.json"] {
+      let precious = dir + "/precious-" + name
+      try "precious\n".write(toFile: precious, atomically: true, encoding: .utf8)
+      try fm.removeItem(atPath: dir + "/" + name)
+      try fm.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: precious)
+      #expect(await Self.failure(["simulate", "--out", stem, "--quiet", "--reps", "1", "--seed", "4"]) == nil)
+      #expect(try String(contentsOfFile: precious, encoding: .utf8) == "precious\n")
+      #expect((try? fm.destinationOfSymbolicLink(atPath: dir + "/" + name)) == nil, "\(name) is still a link")
+    }
   }
 
   /// A `NAME.truth.csv` that is there but cannot be read (a link to nothing) is an error naming

@@ -151,6 +151,34 @@ import TractionCore
     #expect(error.description.contains("load_n"))
   }
 
+  /// A trace is put in place only when the whole recording was read: a recording malformed
+  /// half-way leaves an earlier trace as it was (it used to be replaced by the rows read so far),
+  /// and no temporary file behind. A whole one replaces it.
+  @Test func aFailedReplayKeepsTheEarlierTrace() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/bad.csv"
+    var text = "# format: traction-recording/1\nt_s,load_n\n"
+    for k in 0..<500 { text += "\(Double(k) / 100),1.0\n" }
+    text += "0.5,1.0\n"  // time runs backwards
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    let trace = dir + "/theta.csv"
+    try "earlier\n".write(toFile: trace, atomically: true, encoding: .utf8)
+    let error = try #require(throws: RecordingError.self) {
+      try ReplayCommand.parse([path, "--trace", trace]).run()
+    }
+    #expect(error.description.contains("bad.csv:503"))
+    #expect(try String(contentsOfFile: trace, encoding: .utf8) == "earlier\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["bad.csv", "theta.csv"])
+    // Without the bad line the trace is written, one row per sample.
+    try text.split(separator: "\n").dropLast().joined(separator: "\n").appending("\n")
+      .write(toFile: path, atomically: true, encoding: .utf8)
+    try ReplayCommand.parse([path, "--trace", trace]).run()
+    let rows = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+    #expect(rows.first == "t_s,theta_deg" && rows.count == 501)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["bad.csv", "theta.csv"])
+  }
+
   @Test func truncatedLastLineIsReportedAndTheRestProcessed() throws {
     let dir = try Self.tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }

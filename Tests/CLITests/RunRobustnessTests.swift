@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExerciseSimulator
 import Foundation
 import Testing
 import TractionCore
@@ -66,7 +67,7 @@ import TractionCore
 
   /// Ctrl-C, kill and a dropped SSH session (SIGHUP) all end the session cleanly: the file is
   /// closed with its end line, and the summary counts the samples the file holds.
-  @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+  @Test(arguments: [SIGINT, SIGQUIT, SIGTERM, SIGHUP])
   func aStopSignalEndsCleanlyAndTheSummaryMatchesTheFile(signal: Int32) throws {
     let dir = try ReplayCommandTests.tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -135,6 +136,55 @@ import TractionCore
     #expect(report.recording.samples > 100)
   }
 
+  /// `simulate` on a full disk (here the file-size limit): the error names the file, and the
+  /// recording that could not be written whole goes with its companions, rather than a cut
+  /// recording staying beside whole labels to be scored against them.
+  @Test func aSimulationThatCannotBeWrittenWholeLeavesNothing() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    for extra in [[String](), ["--through-chips"]] {
+      let r = try Traction.run(
+        ["simulate", "--out", dir + "/s", "--seed", "3", "--quiet"] + extra, fileSizeLimitBlocks: 40)
+      #expect(r.reason == .exit && r.status == 1, "\(extra): \(r.status) \(r.err)")
+      #expect(r.err.contains(dir + "/s.") && r.err.contains("write"), "\(extra): \(r.err)")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "\(extra)")
+    }
+  }
+
+  /// Every command, not only `run`: output `print` buffered that cannot be written (a full disk)
+  /// is an error with status 74, not a silent 0 with the JSON missing.
+  @Test func anyCommandsUnwritableOutputIsAnError() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 7, repCount: 1, variant: .basic, rateHz: 50)
+    _ = try SimulatedRecordingFiles.write(config: config, stem: dir + "/s")
+    for args in [
+      ["replay", dir + "/s.csv", "--json"], ["eval", "detection", dir, "--json"], ["replay", dir + "/s.csv"],
+    ] {
+      let r = try Traction.run(args, stdoutPath: "/dev/full")
+      #expect(r.reason == .exit && r.status == 74, "\(args): \(r.status) \(r.err)")
+      #expect(r.err.contains("standard output: write failed"), "\(args): \(r.err)")
+      let fine = try Traction.run(args)
+      #expect(fine.status == 0 && !fine.out.isEmpty, "\(args): \(fine.err)")
+    }
+  }
+
+  /// Ctrl-\\ quits a command at once, without a crash report (the runtime's backtrace, after
+  /// which the command ran on to its end).
+  @Test func quitEndsACommandWithoutACrashReport() throws {
+    let dir = try ReplayCommandTests.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let marker = dir + "/started"
+    _ = FileManager.default.createFile(atPath: marker, contents: nil)
+    let r = try Traction.run(
+      ["simulate", "--corpus", dir + "/c", "--count", "2000"], signals: [SIGQUIT], once: marker, timeout: 60)
+    let stillRunning = r.timedOut
+    #expect(!stillRunning, "still running 60 s after the quit")
+    #expect(r.reason == .uncaughtSignal && r.status == SIGQUIT, "\(r.reason) \(r.status)")
+    let crashReport = r.err.contains("Backtracing") || r.err.contains("crashed")
+    #expect(!crashReport, "\(r.err.prefix(300))")
+  }
+
   // MARK: A sensor named by option must be there
 
   @Test func aNamedBusOrHX711ThatGaveNothingIsUnmet() throws {
@@ -200,7 +250,8 @@ enum Traction {
   /// `timeout`, killed (SIGKILL) when still running that many seconds after the start.
   static func run(
     _ args: [String], signals: [Int32] = [], once path: String? = nil, ignoring: Int32? = nil,
-    closedStdout: Bool = false, fileSizeLimitBlocks: Int? = nil, timeout: Double? = nil
+    closedStdout: Bool = false, stdoutPath: String? = nil, fileSizeLimitBlocks: Int? = nil,
+    timeout: Double? = nil
   ) throws -> Outcome {
     let binary = try #require(Self.binary, "build traction first (swift build --build-tests)")
     let dir = NSTemporaryDirectory() + "traction-sub-\(UUID().uuidString)"
@@ -233,6 +284,8 @@ enum Traction {
       try pp.fileHandleForReading.close()
       p.standardOutput = pp
       pipe = pp
+    } else if let stdoutPath {
+      p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
     } else {
       p.standardOutput = outFile
     }

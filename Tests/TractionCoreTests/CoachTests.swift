@@ -33,6 +33,29 @@ import Testing
     #expect(abs(cues[2].t - (7.0 + coach.cooldownSeconds)) < 0.02)
   }
 
+  /// With the elbow force only there is no θ: the coach still says it is ready, and a rep's peak
+  /// (a force) is not read out as degrees. A force of 1e302 N (a wrong `--load-scale`) used to trap
+  /// converting the peak to Int.
+  @Test func aForceOnlySessionIsCoachedWithoutDegrees() {
+    var coach = Coach()
+    var cues: [Cue] = []
+    let rep = Rep(start: 2, end: 9, peakDeg: 1e302)
+    let done = RepRecord(rep: rep, holdCount: 1, breathStepCount: 0, completedTop: false, cutShort: false)
+    for k in 0...1000 {
+      let t = Double(k) / 100
+      var batch = EventBatch()
+      if k == 250 { batch.append(.repStarted(index: 0, start: 2)) }
+      if k == 900 { batch.append(.repEnded(index: 0, record: done)) }
+      let out = SampleOutput(t: t, loadAboveBaselineN: k < 200 ? 0.3 : 1e302, events: batch)
+      if let c = coach.process(out) { cues.append(c) }
+    }
+    #expect(cues.map(\.kind) == [.ready, .repStarted, .repDone])
+    #expect(cues.last?.text == "Rep 1 done. Rest, then go again.")
+    #expect(Coach.degrees(1e302) == "1e+302 degrees")
+    #expect(Coach.degrees(12.04) == "12 degrees")
+    #expect(Coach.degrees(12.26) == "12.3 degrees")
+  }
+
   @Test func topHoldIsCountedOutAfterTheThirdStep() {
     var coach = Coach()
     let top = Hold(start: 20, end: 20, kind: .step, meanDeg: 20)

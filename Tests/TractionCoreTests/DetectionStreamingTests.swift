@@ -379,6 +379,37 @@ struct AccelerometerVertical: InclinationEstimator {
     #expect(summary.holdCount == 1)
   }
 
+  /// A gap right after the first sample came before any rate was known: it was taken as the
+  /// sampling period and the gyro integrated through it (an hour's gap lost every rep, 600 s
+  /// read the peaks 6° low). Now it is a gap like any other and the next interval gives the rate.
+  @Test(arguments: [2.0, 600, 3600, 1e6])
+  func aGapAfterTheFirstSampleIsAGap(gap: Double) throws {
+    func run(gap: Double) -> (SessionSummary, sawGap: Bool) {
+      var a = SessionAnalyzer<InclinationFilter>(
+        makeEstimator: { InclinationFilter(parameters: .trunkWorn) })
+      var all = samples(theta: Self.theta, load: nil, duration: 25)
+      for k in 1..<all.count {
+        all[k].t += gap
+        all[k].imu?.gyr += SIMD3(0.002, -0.001, 0.0015)  // a small uncorrected gyro bias
+      }
+      var sawGap = false
+      for s in all { sawGap = a.process(s).afterGap || sawGap }
+      return (a.finish(), sawGap)
+    }
+    let (plain, _) = run(gap: 0)
+    let (gapped, sawGap) = run(gap: gap)
+    #expect(sawGap)
+    #expect(gapped.gaps == 1)
+    #expect(gapped.repCount == 1)
+    #expect(gapped.holdCount == 1)
+    let a = try #require(plain.reps.first)
+    if let b = gapped.reps.first {
+      #expect(abs(b.peakDeg - a.peakDeg) < 0.5, "peak \(b.peakDeg)° after a gap of \(gap) s")
+      #expect(abs(b.start - gap - a.start) < 0.2)
+      #expect(abs(b.end - gap - a.end) < 0.2)
+    }
+  }
+
   @Test func recordingWithoutStillStartWarns() {
     var a = SessionAnalyzer<AccelerometerVertical>(makeEstimator: { AccelerometerVertical() })
     // Moving from the first sample.

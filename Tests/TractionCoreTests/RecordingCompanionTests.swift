@@ -57,8 +57,21 @@ import Testing
       _ = try SessionLabels.decode(Array("{".utf8), name: "c")
     }
     #expect(throws: RecordingError.self) { _ = try SessionLabels.decode([], name: "c") }
-    // Missing sections default to empty, as the model says.
-    #expect(try SessionLabels.decode(Array("{}".utf8), name: "d") == SessionLabels())
+    // A section left out is empty (a session with no breath steps may omit them)…
+    #expect(try SessionLabels.decode(Array(#"{"reps": []}"#.utf8), name: "d") == SessionLabels())
+    #expect(try SessionLabels.decode(Array(#"{"holds": null}"#.utf8), name: "d") == SessionLabels())
+    // …but with none of them it is not labels: `{}` or a misspelt key was scored as a session
+    // where nothing happened.
+    for text in ["{}", #"{"rep": [{"start": 1, "end": 9, "peak_deg": 12}]}"#] {
+      do {
+        _ = try SessionLabels.decode(Array(text.utf8), name: "e.labels.json")
+        Issue.record("\(text) decoded as labels")
+      } catch {
+        #expect(error.kind == .badJSON)
+        #expect(error.description.hasPrefix("e.labels.json: none of the keys 'reps', 'holds', 'breath_steps'"))
+        #expect(error.reason.contains(text == "{}" ? "found: none" : "found: 'rep'"), "\(error)")
+      }
+    }
   }
 
   /// Labels are read from a regular file only, and at most 16 MiB of it: a folder or a device
@@ -166,6 +179,10 @@ import Testing
     #expect(nan?.line == 3)
     #expect(nan?.column == 2)
     #expect(nan?.columnName == "theta_deg")
+    // Finite but no angle: it made the RMSE infinite.
+    let huge = err("t_s,theta_deg\n0,1\n0.1,-180\n0.2,1e300\n")
+    #expect(huge?.line == 4 && huge?.columnName == "theta_deg")
+    #expect(huge?.description.contains("t.csv:4: column 2 (theta_deg): 1e+300 is not an angle") == true)
     let order = err("t_s,theta_deg\n0,1\n0,1\n")
     #expect(order?.kind == .timeNotIncreasing)
     #expect(order?.line == 3)

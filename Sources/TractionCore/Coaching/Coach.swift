@@ -36,6 +36,8 @@ public struct Coach: Sendable {
   private var holdIndex = -1
   private var countdownNext = 0
   private var readyAnnounced = false
+  /// θ was seen; without it the detector runs on the elbow force, whose peak is not in degrees.
+  private var sawTheta = false
   /// A routine cue that came during the cooldown (or beside another cue): said when the
   /// cooldown ends, if it is still fresh. One slot; the newest wins.
   private var pending: Cue?
@@ -64,7 +66,8 @@ public struct Coach: Sendable {
         held = c
       }
     }
-    if !readyAnnounced, out.thetaDeg != nil {
+    if out.thetaDeg != nil { sawTheta = true }
+    if !readyAnnounced, out.thetaDeg != nil || out.loadAboveBaselineN != nil {
       readyAnnounced = true
       offer(Cue(t: out.t, kind: .ready, text: "Ready. Rise onto your elbows when you like."))
     }
@@ -106,7 +109,8 @@ public struct Coach: Sendable {
         inRep = false
         holdStart = nil
         repsDone += 1
-        var text = "Rep \(repsDone) done. Peak \(Self.degrees(record.rep.peakDeg))."
+        var text = "Rep \(repsDone) done."
+        if sawTheta { text += " Peak \(Self.degrees(record.rep.peakDeg))." }
         if record.breathStepCount > 0 {
           text += record.completedTop ? " Top hold complete." : " Top hold was short of \(Int(topHoldSeconds)) seconds."
         }
@@ -157,6 +161,8 @@ public struct Coach: Sendable {
 
   static func degrees(_ x: Double) -> String {
     let r = (x * 10).rounded() / 10
-    return r == r.rounded() ? "\(Int(r)) degrees" : "\(r) degrees"
+    // Whole degrees without ".0", through Int only where it fits (an absurd value must not trap).
+    guard r == r.rounded(), abs(r) < 1e9 else { return "\(r) degrees" }
+    return "\(Int(r)) degrees"
   }
 }

@@ -252,6 +252,10 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   /// Gaps up to this long (s) are bridged for the estimator by interpolated readings; longer
   /// ones are skipped (one nominal step), as the motion meanwhile is unknown.
   private let maxBridgedGapSeconds = 1.0
+  /// A first interval longer than this (s) is a gap, not the sampling period: the slowest source
+  /// (an HX711 at 10 Hz) is well inside it.
+  private let maxFirstPeriodSeconds = 0.5
+  private let firstGapStepSeconds = 0.01
   /// Largest change of rate (rad/s) across a bridged gap taken as one smooth turn.
   private let maxBridgedRateJump = 0.15
   /// Samples taken for impacts (taps) and kept out of the estimator.
@@ -306,7 +310,18 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
     var bridgeSteps = 0
     if samples > 0 {
       if nominalDt == 0 {
-        nominalDt = dt
+        if dt <= maxFirstPeriodSeconds {
+          nominalDt = dt
+        } else {
+          // A gap before the second sample: no rate is known yet to bridge it, and integrating
+          // the gyro through it would turn the vertical by rate × gap (an hour of it lost every
+          // rep). One short step restarts the estimators; the next interval gives the rate.
+          gaps += 1
+          gapSeconds += dt
+          out.afterGap = true
+          dt = firstGapStepSeconds
+          restartAfterGap()
+        }
       } else if dt > 2.5 * nominalDt {
         gaps += 1
         gapSeconds += dt - nominalDt
@@ -316,12 +331,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
           bridgeSteps = max(1, Int((dt / nominalDt).rounded())) - 1
         } else {
           dt = nominalDt
-          // The turn made meanwhile was never measured: the estimators restart from the first
-          // good reading after it, whatever its direction.
-          restartPending = true
-          lastGoodAcc = nil
-          lastGoodGyr = nil
-          directionRejectSince = nil
+          restartAfterGap()
         }
       } else {
         nominalDt += (dt - nominalDt) * 0.02
@@ -422,6 +432,15 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
       break
     }
     return out
+  }
+
+  /// The turn made during a long gap was never measured: the estimators restart from the first
+  /// good reading after it, whatever its direction.
+  private mutating func restartAfterGap() {
+    restartPending = true
+    lastGoodAcc = nil
+    lastGoodGyr = nil
+    directionRejectSince = nil
   }
 
   /// Runs the sacrum IMU's estimator and tracker; returns the lumbar angle (upper back − sacrum,

@@ -176,6 +176,19 @@ extension SessionLabels {
     if let problem = labels.problem() {
       throw RecordingError(.badJSON, file: name, reason: problem)
     }
+    // A key left out is taken as an empty list (a generator may omit `breath_steps` with none),
+    // but an object with none of them (`{}`, or `"rep"` misspelt) is not labels: scored, it would
+    // read as a session where nothing happened.
+    if labels.reps.isEmpty && labels.holds.isEmpty && labels.breathSteps.isEmpty,
+      let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+      !["reps", "holds", "breath_steps"].contains(where: { object[$0] != nil })
+    {
+      let found = object.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
+      throw RecordingError(
+        .badJSON, file: name,
+        reason: "none of the keys 'reps', 'holds', 'breath_steps' is there (found: \(found.isEmpty ? "none" : found)); "
+          + "not labels as exercise-model.md defines them")
+    }
     return labels
   }
 
@@ -670,6 +683,12 @@ public struct TruthReader {
             .timeNotIncreasing, file: name, line: lineNumber, column: tColumn + 1,
             columnName: "t_s",
             reason: "time \(t) is not after the previous point's \(lastT)")
+        }
+        // An extension angle lies within ±180°; 1e300 would make every RMSE infinite.
+        guard abs(theta) <= 180 else {
+          throw RecordingError(
+            .notANumber, file: name, line: lineNumber, column: thetaColumn + 1, columnName: "theta_deg",
+            reason: "\(theta) is not an angle in degrees (-180 to 180)")
         }
         lastT = t
         pointCount += 1
