@@ -116,20 +116,46 @@ public enum SimulatedRecordingFiles {
   /// Runs `write`, which fills `STEM.csv` (`recording`, just created by `openRecording`),
   /// `STEM.labels.json` and `STEM.truth.csv`. The three are this simulation's own: if one cannot
   /// be written whole (a full disk), all three go, rather than a cut recording beside whole labels.
-  public static func wholeOrNone<T>(stem: String, recording: RecordingWriter, _ write: () throws -> T) throws -> T {
+  /// `replacing` is the note of the earlier simulation `openRecording` removed, if any: the error
+  /// then says it is gone and how to make it again.
+  public static func wholeOrNone<T>(
+    stem: String, recording: RecordingWriter, replacing earlier: String?, _ write: () throws -> T
+  ) throws -> T {
     do {
       return try write()
     } catch {
       try? recording.close()
       for file in [stem + ".csv", stem + ".labels.json", stem + ".truth.csv"] { unlink(file) }
-      throw error
+      guard let earlier else { throw error }
+      let gone =
+        "; nothing of this session was kept, and the earlier simulated \(stem) (\(earlier)) was removed "
+        + "before it: `traction simulate` with that seed makes it again"
+      switch error {
+      case var e as RecordingError:
+        e.reason += gone
+        throw e
+      case ThroughChipsError.recording(var e):
+        e.reason += gone
+        throw ThroughChipsError.recording(e)
+      default:
+        throw error
+      }
     }
   }
 
   /// True when `path` is a recording this simulator wrote: its `note` starts `traction simulate`.
   static func isEarlierSimulation(_ path: String) -> Bool {
-    guard let reader = try? RecordingReader(path: path) else { return false }
-    return reader.metadata.note?.hasPrefix("traction simulate") ?? false
+    earlierSimulationNote(path) != nil
+  }
+
+  /// The note of `path` when it is a recording this simulator wrote (`traction simulate seed=…`).
+  public static func earlierSimulationNote(_ path: String) -> String? {
+    // Opened only when it is a regular file: opening a named pipe waits for a writer.
+    guard RecordingCompanions.notRegularFile(path) == nil,
+      let reader = try? RecordingReader(path: path), let note = reader.metadata.note,
+      note.hasPrefix("traction simulate")
+    else { return nil }
+    return note
   }
 
   /// Generates and writes one session; `stem` is the path without extension. The parent
@@ -139,8 +165,9 @@ public enum SimulatedRecordingFiles {
   public static func write(config: ScenarioConfig, stem: String) throws -> SimulatedRecordingSummary {
     let gen = try SessionGenerator(config)
     let plan = gen.plan
+    let earlier = earlierSimulationNote(stem + ".csv")
     let recording = try openRecording(stem: stem, metadata: metadata(for: config), layout: layout(for: config))
-    let count = try wholeOrNone(stem: stem, recording: recording) {
+    let count = try wholeOrNone(stem: stem, recording: recording, replacing: earlier) {
       try plan.labels.write(path: stem + ".labels.json")
       let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
       var count = 0

@@ -618,9 +618,10 @@ public final class ThroughChipsSession {
     -> (summary: SimulatedRecordingSummary, result: ThroughChipsResult)
   {
     let session = try ThroughChipsSession(config: config, options: options)
+    let earlier = SimulatedRecordingFiles.earlierSimulationNote(stem + ".csv")
     let recording = try SimulatedRecordingFiles.openRecording(
       stem: stem, metadata: session.metadata, layout: session.layout)
-    let result = try SimulatedRecordingFiles.wholeOrNone(stem: stem, recording: recording) {
+    let result = try SimulatedRecordingFiles.wholeOrNone(stem: stem, recording: recording, replacing: earlier) {
       let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
       let result = try session.run(recording: recording, truth: truth)
       try recording.close()

@@ -96,15 +96,6 @@ public struct ReplayCommand: ParsableCommand {
     return (report, announced)
   }
 
-  /// `DIR/.NAME.partial-PID` for the trace `DIR/NAME`: in its folder, so the rename that puts it
-  /// in place cannot cross file systems.
-  static func partialName(for trace: String) -> String {
-    let slash = trace.lastIndex(of: "/")
-    let dir = slash.map { String(trace[...$0]) } ?? ""
-    let name = slash.map { String(trace[trace.index(after: $0)...]) } ?? trace
-    return "\(dir).\(name).partial-\(getpid())"
-  }
-
   public func validate() throws {
     guard let trace else { return }
     // Opening the trace truncates it: it must not be the recording or one of its companions, by
@@ -126,33 +117,26 @@ public struct ReplayCommand: ParsableCommand {
 
   public func run() throws {
     var tracer: ThetaTraceWriter? = nil
-    var partial = ""
     if let trace {
-      // Only once the recording opens, so a mistyped recording name leaves no empty trace behind.
-      _ = try RecordingReader(path: file)
-      // Written beside the trace under a temporary name and renamed when whole: a recording
-      // that turns out malformed half-way leaves an earlier trace as it was, not a partial one.
-      partial = Self.partialName(for: trace)
-      do {
-        // Every digit the recording's t_s has: one row per sample even where samples are less
-        // than 1 µs apart.
-        tracer = try ThetaTraceWriter(path: partial, timeDigits: .asNeeded)
-      } catch {
-        throw RecordingError(error.kind, file: trace, reason: error.reason)
-      }
+      // A recording that cannot be opened is said before the trace is created, so a mistyped
+      // name leaves no empty trace behind; not tried on a named pipe, whose data it would consume.
+      var st = stat()
+      if stat(file, &st) != 0 || (st.st_mode & S_IFMT) != S_IFIFO { _ = try RecordingReader(path: file) }
+      // Every digit the recording's t_s has: one row per sample even where samples are less
+      // than 1 µs apart.
+      tracer = try ThetaTraceWriter(path: trace, timeDigits: .asNeeded)
     }
     let report: SessionReport
     let announced: [Announcement]
     do {
       (report, announced) = try Self.analyze(path: file, tracer: tracer, events: events)
       try tracer?.close()
-      if let trace, rename(partial, trace) != 0 {
-        let why = String(cString: strerror(errno))
-        throw CommandFailure("--trace \(trace): the finished trace could not be put in place: \(why)")
-      }
-    } catch {
-      if tracer != nil { unlink(partial) }
-      throw error
+    } catch let error as RecordingError where tracer != nil && error.file != trace {
+      // The trace is written in place, as the recording is read: what it holds is the rows up to
+      // the fault. Said, so it is not taken for the whole recording's.
+      try? tracer?.close()
+      throw CommandFailure(
+        "\(error.description)\n--trace \(trace ?? ""): holds only the \(tracer?.pointCount ?? 0) samples before that")
     }
     if json {
       print(try jsonString(Output(report: report, events: events ? announced : nil)))

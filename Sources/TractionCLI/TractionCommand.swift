@@ -62,8 +62,10 @@ extension TractionCommand {
   /// to standard output with status 0, errors to standard error, as ArgumentParser does.
   public static func runFromCommandLine() async -> Int32 {
     // Ctrl-\ (SIGQUIT) quits, as in any Unix tool, without the Swift runtime's crash report,
-    // which also let the command run on (`run` treats it as a stop, like Ctrl-C).
-    signal(SIGQUIT, nil)
+    // which also let the command run on (`run` treats it as a stop, like Ctrl-C). Ignored when
+    // inherited ignored, as a shell starts background jobs (SIG_IGN is the handler value 1).
+    let previous = signal(SIGQUIT, nil)
+    if let previous, unsafeBitCast(previous, to: Int.self) == 1 { signal(SIGQUIT, previous) }
     let code = await runCommand()
     return checkStandardOutput(code: code)
   }

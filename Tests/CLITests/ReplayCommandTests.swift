@@ -151,10 +151,10 @@ import TractionCore
     #expect(error.description.contains("load_n"))
   }
 
-  /// A trace is put in place only when the whole recording was read: a recording malformed
-  /// half-way leaves an earlier trace as it was (it used to be replaced by the rows read so far),
-  /// and no temporary file behind. A whole one replaces it.
-  @Test func aFailedReplayKeepsTheEarlierTrace() throws {
+  /// The trace is written as the recording is read: when the recording turns out malformed
+  /// half-way, the error says the trace holds only the samples before the fault, so a partial
+  /// trace is not taken for the whole recording's. A whole recording gives a whole trace.
+  @Test func aFailedReplaySaysTheTraceIsPartial() throws {
     let dir = try Self.tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = dir + "/bad.csv"
@@ -163,20 +163,40 @@ import TractionCore
     text += "0.5,1.0\n"  // time runs backwards
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     let trace = dir + "/theta.csv"
-    try "earlier\n".write(toFile: trace, atomically: true, encoding: .utf8)
-    let error = try #require(throws: RecordingError.self) {
+    let error = try #require(throws: CommandFailure.self) {
       try ReplayCommand.parse([path, "--trace", trace]).run()
     }
     #expect(error.description.contains("bad.csv:503"))
-    #expect(try String(contentsOfFile: trace, encoding: .utf8) == "earlier\n")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["bad.csv", "theta.csv"])
-    // Without the bad line the trace is written, one row per sample.
+    #expect(error.description.contains("--trace \(trace): holds only the 500 samples before that"))
+    #expect(try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").count == 501)
+    // Without the bad line the trace is whole, one row per sample.
     try text.split(separator: "\n").dropLast().joined(separator: "\n").appending("\n")
       .write(toFile: path, atomically: true, encoding: .utf8)
     try ReplayCommand.parse([path, "--trace", trace]).run()
     let rows = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
     #expect(rows.first == "t_s,theta_deg" && rows.count == 501)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["bad.csv", "theta.csv"])
+  }
+
+  /// A named pipe is read once: `--trace` no longer opens it first to check it (that consumed its
+  /// first line, and the replay then failed on the next).
+  @Test(.timeLimit(.minutes(1))) func aNamedPipeReplaysWithATrace() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let fifo = dir + "/live.csv"
+    try #require(mkfifo(fifo, 0o600) == 0)
+    var text = "# format: traction-recording/1\nt_s,load_n\n"
+    for k in 0..<300 { text += "\(Double(k) / 100),1.0\n" }
+    let body = text
+    let writer = Thread {
+      if let h = FileHandle(forWritingAtPath: fifo) {
+        h.write(Data(body.utf8))
+        try? h.close()
+      }
+    }
+    writer.start()
+    try ReplayCommand.parse([fifo, "--trace", dir + "/theta.csv"]).run()
+    let rows = try String(contentsOfFile: dir + "/theta.csv", encoding: .utf8).split(separator: "\n")
+    #expect(rows.count == 301)
   }
 
   @Test func truncatedLastLineIsReportedAndTheRestProcessed() throws {

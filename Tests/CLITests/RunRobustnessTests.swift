@@ -87,14 +87,16 @@ import TractionCore
   }
 
   /// `nohup traction run &` must outlive the SSH session: a SIGHUP the caller ignores stays
-  /// ignored (the session goes on), and SIGTERM still ends it cleanly.
-  @Test func anIgnoredHangupStaysIgnored() throws {
+  /// ignored (the session goes on), and SIGTERM still ends it cleanly. Likewise SIGQUIT, which a
+  /// shell ignores in its background jobs (it was reset to quit before `run` could see that).
+  @Test(arguments: [SIGHUP, SIGQUIT])
+  func anIgnoredSignalStaysIgnored(signal: Int32) throws {
     let dir = try ReplayCommandTests.tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = dir + "/n.csv"
     let r = try Traction.run(
-      ["run", "--simulate", "--realtime", "--quiet", "--json", "--record", path], signals: [SIGHUP, SIGTERM],
-      once: path, ignoring: SIGHUP)
+      ["run", "--simulate", "--realtime", "--quiet", "--json", "--record", path], signals: [signal, SIGTERM],
+      once: path, ignoring: signal)
     #expect(r.runningAfterFirstSignal)
     #expect(r.reason == .exit && r.status == 0, "stderr: \(r.err)")
     let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -138,7 +140,8 @@ import TractionCore
 
   /// `simulate` on a full disk (here the file-size limit): the error names the file, and the
   /// recording that could not be written whole goes with its companions, rather than a cut
-  /// recording staying beside whole labels to be scored against them.
+  /// recording staying beside whole labels to be scored against them. An earlier simulation it
+  /// was replacing is gone too: the error says so, with the seed that makes it again.
   @Test func aSimulationThatCannotBeWrittenWholeLeavesNothing() throws {
     let dir = try ReplayCommandTests.tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -147,6 +150,15 @@ import TractionCore
         ["simulate", "--out", dir + "/s", "--seed", "3", "--quiet"] + extra, fileSizeLimitBlocks: 40)
       #expect(r.reason == .exit && r.status == 1, "\(extra): \(r.status) \(r.err)")
       #expect(r.err.contains(dir + "/s.") && r.err.contains("write"), "\(extra): \(r.err)")
+      #expect(!r.err.contains("earlier simulated"), "\(extra): \(r.err)")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "\(extra)")
+      let first = try Traction.run(["simulate", "--out", dir + "/s", "--seed", "5", "--quiet"] + extra)
+      #expect(first.status == 0, "\(extra): \(first.err)")
+      let again = try Traction.run(
+        ["simulate", "--out", dir + "/s", "--seed", "3", "--quiet"] + extra, fileSizeLimitBlocks: 40)
+      #expect(again.status == 1, "\(extra): \(again.err)")
+      #expect(again.err.contains("the earlier simulated \(dir)/s (traction simulate"), "\(extra): \(again.err)")
+      #expect(again.err.contains(" seed=5 ") && again.err.contains("was removed"), "\(extra): \(again.err)")
       #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "\(extra)")
     }
   }

@@ -46,12 +46,22 @@ import Testing
       var batch = EventBatch()
       if k == 250 { batch.append(.repStarted(index: 0, start: 2)) }
       if k == 900 { batch.append(.repEnded(index: 0, record: done)) }
-      let out = SampleOutput(t: t, loadAboveBaselineN: k < 200 ? 0.3 : 1e302, events: batch)
+      var out = SampleOutput(t: t, loadAboveBaselineN: k < 200 ? 0.3 : 1e302, events: batch)
+      out.mode = .load
       if let c = coach.process(out) { cues.append(c) }
     }
     #expect(cues.map(\.kind) == [.ready, .repStarted, .repDone])
     #expect(cues.last?.text == "Rep 1 done. Rest, then go again.")
     #expect(Coach.degrees(1e302) == "1e+302 degrees")
+    // With an IMU beside the load cell, "Ready" still waits for θ (the force's baseline comes
+    // first when the IMU has no θ yet).
+    var imuCoach = Coach()
+    var withIMU = SampleOutput(t: 5, loadAboveBaselineN: 0.2)
+    withIMU.mode = .imu
+    #expect(imuCoach.process(withIMU) == nil)
+    withIMU.thetaDeg = 0
+    withIMU.t = 6
+    #expect(imuCoach.process(withIMU)?.kind == .ready)
     #expect(Coach.degrees(12.04) == "12 degrees")
     #expect(Coach.degrees(12.26) == "12.3 degrees")
   }

@@ -1908,17 +1908,15 @@ def main():
     nj = a.jobs or (os.cpu_count() or 1)
     if nj > 1 and len(jobs) > 1:
         import multiprocessing
-        # close() + join(), not the context manager's terminate(): terminate() stops the workers
-        # with SIGTERM, which never arrives when the caller has it blocked (a Swift test run), and
-        # then hangs for ever.
+        # close() + join(), never terminate() (nor the context manager, which calls it):
+        # terminate() stops the workers with SIGTERM, which never arrives when the caller has it
+        # blocked (a Swift test run), and then hangs for ever. On an error the workers finish the
+        # jobs already queued and exit.
         pool = multiprocessing.Pool(min(nj, len(jobs)))
         try:
             res = pool.map(generate_one, jobs, chunksize=1)
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
         finally:
+            pool.close()
             pool.join()
     else:
         res = [generate_one(j) for j in jobs]

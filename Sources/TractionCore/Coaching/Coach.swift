@@ -36,8 +36,6 @@ public struct Coach: Sendable {
   private var holdIndex = -1
   private var countdownNext = 0
   private var readyAnnounced = false
-  /// θ was seen; without it the detector runs on the elbow force, whose peak is not in degrees.
-  private var sawTheta = false
   /// A routine cue that came during the cooldown (or beside another cue): said when the
   /// cooldown ends, if it is still fresh. One slot; the newest wins.
   private var pending: Cue?
@@ -66,8 +64,10 @@ public struct Coach: Sendable {
         held = c
       }
     }
-    if out.thetaDeg != nil { sawTheta = true }
-    if !readyAnnounced, out.thetaDeg != nil || out.loadAboveBaselineN != nil {
+    // On the elbow force alone (no IMU) there is never a θ: ready once the force's lying
+    // baseline is known. A rep's peak is then a force, not said in degrees.
+    let forceOnly = out.mode == .load
+    if !readyAnnounced, out.thetaDeg != nil || (forceOnly && out.loadAboveBaselineN != nil) {
       readyAnnounced = true
       offer(Cue(t: out.t, kind: .ready, text: "Ready. Rise onto your elbows when you like."))
     }
@@ -110,7 +110,7 @@ public struct Coach: Sendable {
         holdStart = nil
         repsDone += 1
         var text = "Rep \(repsDone) done."
-        if sawTheta { text += " Peak \(Self.degrees(record.rep.peakDeg))." }
+        if !forceOnly { text += " Peak \(Self.degrees(record.rep.peakDeg))." }
         if record.breathStepCount > 0 {
           text += record.completedTop ? " Top hold complete." : " Top hold was short of \(Int(topHoldSeconds)) seconds."
         }

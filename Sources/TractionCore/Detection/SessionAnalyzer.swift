@@ -11,6 +11,8 @@ public struct SampleOutput: Sendable, Equatable {
   public var hasAxis: Bool
   /// This sample came after a gap in time.
   public var afterGap: Bool
+  /// The signal the session's detector runs on (fixed by its first sample).
+  public var mode: DetectionMode = .none
   /// Events that became certain at this sample.
   public var events: EventBatch
 
@@ -304,6 +306,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
     } else {
       guard t > lastT else { return out }
     }
+    out.mode = mode
     // Gaps: a dt well beyond the nominal period. A short one is bridged (below); a long one is
     // not integrated through the gyro.
     var dt = samples == 0 ? 0 : t - lastT
