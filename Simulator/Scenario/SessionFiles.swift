@@ -65,9 +65,10 @@ public enum SimulatedRecordingFiles {
   /// `traction simulate` in its note and has its labels beside it (the seed gives it again).
   /// Otherwise any of `STEM.csv`, `STEM.labels.json`, `STEM.truth.csv` that exists (a recorded
   /// session, hand-made labels) is refused and left as it is (`.alreadyExists`, naming it), and
-  /// so is anything that is not a regular file (a FIFO would block the open).
-  public static func openRecording(stem: String, metadata: RecordingMetadata, layout: RecordingLayout)
-    throws(RecordingError) -> RecordingWriter
+  /// so is anything that is not a regular file (a FIFO would block the open). Returns the writer
+  /// and, when an earlier simulated session was removed to make room, its note.
+  static func openRecording(stem: String, metadata: RecordingMetadata, layout: RecordingLayout)
+    throws(RecordingError) -> (RecordingWriter, replaced: String?)
   {
     let path = stem + ".csv"
     let labels = RecordingCompanions.labelsPath(forRecording: path)
@@ -78,7 +79,8 @@ public enum SimulatedRecordingFiles {
           .writeFailed, file: file, reason: "not a regular file but \(kind); nothing was written. Choose another name")
       }
     }
-    let earlierSimulation = isEarlierSimulation(path) && RecordingCompanions.isPresent(labels)
+    let earlierNote = RecordingCompanions.isPresent(labels) ? earlierSimulationNote(path) : nil
+    let earlierSimulation = earlierNote != nil
     if !earlierSimulation {
       if RecordingCompanions.isPresent(path) {
         let why =
@@ -104,7 +106,8 @@ public enum SimulatedRecordingFiles {
       }
     }
     do {
-      return try RecordingWriter(path: path, metadata: metadata, layout: layout, replaceExisting: false)
+      let writer = try RecordingWriter(path: path, metadata: metadata, layout: layout, replaceExisting: false)
+      return (writer, earlierNote)
     } catch  where error.kind == .alreadyExists {
       // Created since the checks above.
       throw RecordingError(
@@ -113,16 +116,17 @@ public enum SimulatedRecordingFiles {
     }
   }
 
-  /// Runs `write`, which fills `STEM.csv` (`recording`, just created by `openRecording`),
+  /// Opens `STEM.csv` (`openRecording`) and runs `write`, which fills it and writes
   /// `STEM.labels.json` and `STEM.truth.csv`. The three are this simulation's own: if one cannot
-  /// be written whole (a full disk), all three go, rather than a cut recording beside whole labels.
-  /// `replacing` is the note of the earlier simulation `openRecording` removed, if any: the error
-  /// then says it is gone and how to make it again.
-  public static func wholeOrNone<T>(
-    stem: String, recording: RecordingWriter, replacing earlier: String?, _ write: () throws -> T
+  /// be written whole (a full disk), all three go, rather than a cut recording beside whole labels;
+  /// if an earlier simulation was removed to make room, the error says it is gone and how to make
+  /// it again.
+  public static func writeWholeOrNone<T>(
+    stem: String, metadata: RecordingMetadata, layout: RecordingLayout, _ write: (RecordingWriter) throws -> T
   ) throws -> T {
+    let (recording, earlier) = try openRecording(stem: stem, metadata: metadata, layout: layout)
     do {
-      return try write()
+      return try write(recording)
     } catch {
       try? recording.close()
       for file in [stem + ".csv", stem + ".labels.json", stem + ".truth.csv"] { unlink(file) }
@@ -143,16 +147,10 @@ public enum SimulatedRecordingFiles {
     }
   }
 
-  /// True when `path` is a recording this simulator wrote: its `note` starts `traction simulate`.
-  static func isEarlierSimulation(_ path: String) -> Bool {
-    earlierSimulationNote(path) != nil
-  }
-
-  /// The note of `path` when it is a recording this simulator wrote (`traction simulate seed=…`).
-  public static func earlierSimulationNote(_ path: String) -> String? {
-    // Opened only when it is a regular file: opening a named pipe waits for a writer.
-    guard RecordingCompanions.notRegularFile(path) == nil,
-      let reader = try? RecordingReader(path: path), let note = reader.metadata.note,
+  /// The note of `path` when it is a recording this simulator wrote: it starts `traction simulate`
+  /// (`seed=…` and the options follow).
+  static func earlierSimulationNote(_ path: String) -> String? {
+    guard let reader = try? RecordingReader(path: path), let note = reader.metadata.note,
       note.hasPrefix("traction simulate")
     else { return nil }
     return note
@@ -165,9 +163,8 @@ public enum SimulatedRecordingFiles {
   public static func write(config: ScenarioConfig, stem: String) throws -> SimulatedRecordingSummary {
     let gen = try SessionGenerator(config)
     let plan = gen.plan
-    let earlier = earlierSimulationNote(stem + ".csv")
-    let recording = try openRecording(stem: stem, metadata: metadata(for: config), layout: layout(for: config))
-    let count = try wholeOrNone(stem: stem, recording: recording, replacing: earlier) {
+    let count = try writeWholeOrNone(stem: stem, metadata: metadata(for: config), layout: layout(for: config)) {
+      recording in
       try plan.labels.write(path: stem + ".labels.json")
       let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
       var count = 0

@@ -613,15 +613,14 @@ public final class ThroughChipsSession {
 
   /// Runs a session into `STEM.csv`, `STEM.labels.json` and `STEM.truth.csv` (the parent
   /// directory must exist), replacing an earlier simulated session of the same name (the seed
-  /// gives it again) but no other `STEM.csv` (`SimulatedRecordingFiles.openRecording`).
+  /// gives it again) but no other `STEM.csv` (`SimulatedRecordingFiles.writeWholeOrNone`).
   public static func write(config: ScenarioConfig, options: ThroughChipsOptions, stem: String) throws
     -> (summary: SimulatedRecordingSummary, result: ThroughChipsResult)
   {
     let session = try ThroughChipsSession(config: config, options: options)
-    let earlier = SimulatedRecordingFiles.earlierSimulationNote(stem + ".csv")
-    let recording = try SimulatedRecordingFiles.openRecording(
-      stem: stem, metadata: session.metadata, layout: session.layout)
-    let result = try SimulatedRecordingFiles.wholeOrNone(stem: stem, recording: recording, replacing: earlier) {
+    let result = try SimulatedRecordingFiles.writeWholeOrNone(
+      stem: stem, metadata: session.metadata, layout: session.layout
+    ) { recording in
       let truth = try ThetaTraceWriter(path: stem + ".truth.csv")
       let result = try session.run(recording: recording, truth: truth)
       try recording.close()

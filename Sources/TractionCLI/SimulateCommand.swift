@@ -112,12 +112,13 @@ public struct SimulateCommand: AsyncParsableCommand {
   public static func parseDistractors(_ text: String) throws -> Set<Distractor> {
     let allowed = (Distractor.allCases.map(\.rawValue) + ["all", "none"]).joined(separator: ", ")
     var out: Set<Distractor> = []
-    for raw in text.split(separator: ",", omittingEmptySubsequences: false) {
+    let names = text.split(separator: ",", omittingEmptySubsequences: false)
+    for raw in names {
       let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
       switch name {
       case "all", "none":
         // Alone only: beside anything else the list contradicts itself (`all,none`).
-        guard text.split(separator: ",", omittingEmptySubsequences: false).count == 1 else {
+        guard names.count == 1 else {
           throw ValidationError("--distractors: '\(name)' stands alone, not in a list ('\(text)')")
         }
         if name == "all" { out.formUnion(Distractor.allCases) }
