@@ -123,11 +123,61 @@ import Testing
     let cues = run(&coach, from: 0, to: 30, events: events)
     let steps = cues.filter { $0.kind == .breathStep }
     #expect(
-      steps.map(\.text) == ["Step 1, up 2 degrees. Exhale, keep the height.", "Step 3, up 3 degrees. Hold it there."])
-    // The only "height kept" is the top hold's, announced on time.
-    #expect(cues.filter { $0.kind == .keepHeight }.map { ($0.t * 10).rounded() / 10 } == [22])
+      steps.map(\.text) == ["Step 1, up 2 degrees. Keep it.", "Step 3, up 3 degrees. Hold it."])
+    // A step's hold is not praised when it is announced: only the exhale's verdict says "kept".
+    #expect(cues.filter { $0.kind == .keepHeight }.isEmpty)
     let counts = cues.filter { $0.kind == .topCountdown || $0.kind == .topDone }
     #expect(counts.map(\.text.first) == ["3", "4", "5"])
+  }
+
+  /// A step cue and the verdict on the exhale before it come out together: one cue says both.
+  /// Before, one slot held back routine cues and the newer overwrote the older, so steps went
+  /// unsaid. A verdict that comes alone is its own cue.
+  @Test func aStepAndTheVerdictBeforeItAreBothSaid() {
+    var coach = Coach()
+    let cues = run(
+      &coach, from: 0, to: 20,
+      events: [
+        4.0: [.breathStep(index: 0, step: BreathStep(t: 3.5, riseDeg: 2))],
+        9.0: [
+          .exhaleResult(index: 0, kept: true), .breathStep(index: 1, step: BreathStep(t: 8.5, riseDeg: 2)),
+        ],
+        9.2: [.holdStarted(index: 2, hold: Hold(start: 9.2, end: 9.2, kind: .step, meanDeg: 19))],
+        15.0: [.exhaleResult(index: 1, kept: true)],
+      ])
+    #expect(cues.map(\.kind) == [.ready, .breathStep, .breathStep, .keepHeight])
+    #expect(cues.map(\.text).dropFirst(2).first == "Height kept. Step 2, up 2 degrees. Keep it.")
+    #expect(cues.dropFirst().map { ($0.t * 10).rounded() / 10 } == [4, 9, 15])
+  }
+
+  /// The hold's cue, which comes a moment after the rep's, waits only for "Rep 1." to be said.
+  /// (It waited out a 2.5 s cooldown after a longer rep cue, and was said after some holds had
+  /// ended.)
+  @Test func theHoldsCueFollowsTheRepsWithoutWaiting() {
+    var coach = Coach()
+    let hold = Hold(start: 5, end: 5, kind: .traction, meanDeg: 12)
+    let cues = run(
+      &coach, from: 0, to: 12,
+      events: [7.0: [.repStarted(index: 0, start: 4)], 7.2: [.holdStarted(index: 0, hold: hold)]])
+    #expect(cues.map(\.kind) == [.ready, .repStarted, .holding])
+    #expect(cues.map(\.text).dropFirst().first == "Rep 1.")
+    #expect((cues.last?.t ?? 99) - 7.2 <= 0.65, "\(cues)")
+  }
+
+  /// A roll read as a rep before the first rise is withdrawn: the person hears the correction and
+  /// the next rep has the right number.
+  @Test func aWithdrawnRepIsCorrectedAloud() {
+    var coach = Coach()
+    let rep = RepRecord(
+      rep: Rep(start: 4, end: 9, peakDeg: 10), holdCount: 0, breathStepCount: 0, completedTop: false, cutShort: false)
+    let cues = run(
+      &coach, from: 0, to: 30,
+      events: [
+        5.0: [.repStarted(index: 0, start: 4)], 9.0: [.repEnded(index: 0, record: rep)],
+        20.0: [.repsWithdrawn(count: 1)], 24.0: [.repStarted(index: 0, start: 21)],
+      ])
+    #expect(cues.map(\.kind) == [.ready, .repStarted, .repDone, .repWithdrawn, .repStarted])
+    #expect(cues.map(\.text).suffix(2) == ["That was not a rep. 0 so far.", "Rep 1."])
   }
 
   /// A step the detector withdraws (its plateau's full mean did not bear it out) no longer counts:

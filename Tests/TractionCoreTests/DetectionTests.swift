@@ -196,6 +196,34 @@ import Testing
     checkAnchored(AnchoredPlan(), ripple: 0.4, hz: hz, rate: 100, tol: 0.65)
   }
 
+  /// Breathing at the spec's ±0.8° after every step, at four phases: a step hold that starts on
+  /// an inhale's crest drops a whole breath on its exhale, which is no sink. A rep whose chest
+  /// sinks a further `sink` degrees on the exhale after its first step (phase 0: that step ends
+  /// on a crest, as a step rises during an inhale) did not keep that exhale.
+  @Test(arguments: [(0.0, 0.0), (0.0, 0.5), (0.0, 1.0), (0.0, 1.5), (1.5, 0.0), (2.0, 0.0)])
+  func aKeptExhaleSetsTheBreathingAside(sink: Double, phaseTurns: Double) {
+    var tr = ThetaTrack()
+    tr.rippleAmp = 0.8
+    tr.rippleHz = 0.25
+    tr.ripplePhase = phaseTurns * .pi
+    tr.noiseSigma = 0.05
+    let truth = AnchoredPlan().add(to: &tr)
+    if sink > 0 {
+      tr.move(truth.holds[1].start, 2, by: -sink)
+      tr.move(truth.end + 1, 1, by: sink)
+    }
+    let (d, _) = runDetector(tr, duration: truth.end + 6, rateHz: 100)
+    #expect(d.reps.count == 1)
+    guard let first = d.breathSteps.first else {
+      Issue.record("no breath step: \(d.holds.map(\.hold))")
+      return
+    }
+    #expect(first.keptExhale == (sink == 0), "\(d.breathSteps) \(d.holds.map(\.hold))")
+    if sink == 0 {
+      #expect(d.breathSteps.dropLast().allSatisfy { $0.keptExhale == true }, "\(d.breathSteps)")
+    }
+  }
+
   @Test func anchoredRepSmallSteps() {
     var p = AnchoredPlan()
     p.steps = [(1.5, 1.0, 3), (1.5, 2.5, 3), (1.8, 3.0, 6)]

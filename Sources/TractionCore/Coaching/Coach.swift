@@ -3,7 +3,7 @@
 public struct Cue: Sendable, Equatable {
   public enum Kind: String, Sendable, Equatable, Codable {
     case ready, repStarted, holding, breathStep, keepHeight, sank, topCountdown, topDone, repDone, rest
-    case sessionDone
+    case sessionDone, repWithdrawn
   }
   public var t: Double
   public var kind: Kind
@@ -20,15 +20,17 @@ public struct Cue: Sendable, Equatable {
 }
 
 /// Turns the detector's events into cues, with the pacing that camera coaching apps use: one cue
-/// at a time, a cooldown between non-urgent cues, and a countdown of the 5 s top hold. Streaming:
-/// `process` per sample; it allocates only when a cue is made (a few per minute).
+/// at a time, a routine cue only once the one before has been said, and a countdown of the 5 s top
+/// hold. Streaming: `process` per sample; it allocates only when a cue is made (a few per minute).
 public struct Coach: Sendable {
-  /// Seconds between two non-urgent cues.
-  public var cooldownSeconds = 2.5
+  /// The least time between two non-urgent cues; a longer cue takes the time it takes to say
+  /// (`spokenSeconds`).
+  public var cooldownSeconds = 0.8
   /// The top hold the anchored variant asks for.
   public var topHoldSeconds = 5.0
 
-  private var lastCueT = -Double.infinity
+  /// When the last cue said will have been spoken.
+  private var quietAt = -Double.infinity
   private var repsDone = 0
   private var stepsThisRep = 0
   private var inRep = false
@@ -36,9 +38,12 @@ public struct Coach: Sendable {
   private var holdIndex = -1
   private var countdownNext = 0
   private var readyAnnounced = false
-  /// A routine cue that came during the cooldown (or beside another cue): said when the
-  /// cooldown ends, if it is still fresh. One slot; the newest wins.
-  private var pending: Cue?
+  /// Routine cues that came while another was being said, in order: each is said when the one
+  /// before has been, if still fresh. (One slot, the newest winning, lost step cues: a step cue
+  /// and the verdict on the exhale before it come together.)
+  private var pending: [Cue] = []
+  /// The most cues held back; the oldest goes first when more come.
+  public var pendingCapacity = 4
   /// How long a held-back cue stays worth saying.
   public var pendingMaxAgeSeconds = 3.0
   /// A breath step announced later than this after it happened is not said (on time, it comes
@@ -50,7 +55,7 @@ public struct Coach: Sendable {
   /// Feeds one sample's pipeline output; returns the cue to give now, if any.
   public mutating func process(_ out: SampleOutput) -> Cue? {
     var cue: Cue?
-    var held: Cue?
+    var held: [Cue] = []
     func offer(_ c: Cue) {
       // Urgent cues win over routine ones that came with the same sample; the other is held.
       guard let current = cue else {
@@ -58,10 +63,10 @@ public struct Coach: Sendable {
         return
       }
       if c.urgent && !current.urgent {
-        held = current
+        held.append(current)
         cue = c
       } else {
-        held = c
+        held.append(c)
       }
     }
     // On the elbow force alone (no IMU) there is never a θ: ready once the force's lying
@@ -76,7 +81,8 @@ public struct Coach: Sendable {
       case .repStarted(let index, _):
         inRep = true
         stepsThisRep = 0
-        offer(Cue(t: out.t, kind: .repStarted, text: "Rep \(index + 1). Drive the elbows down and back."))
+        // Short, so the hold's cue, which usually comes a moment later, is not kept waiting.
+        offer(Cue(t: out.t, kind: .repStarted, text: "Rep \(repsDone + 1)."))
       case .holdStarted(let index, let hold):
         // A hold found only as it ended (split off at a breath step found late) is not news for
         // the person on the mat, who has already moved on.
@@ -87,10 +93,10 @@ public struct Coach: Sendable {
         holdStart = hold.start
         holdIndex = index
         countdownNext = 0
+        // A step's hold was cued with its step ("keep the height"); whether it was kept is known
+        // only at the next step (`exhaleResult`).
         if hold.kind == .traction {
-          offer(Cue(t: out.t, kind: .holding, text: "Holding. Keep the traction, breathe."))
-        } else {
-          offer(Cue(t: out.t, kind: .keepHeight, text: "Good, height kept."))
+          offer(Cue(t: out.t, kind: .holding, text: "Holding. Drive the elbows down and back, breathe."))
         }
       case .holdEnded(let index, _):
         if index == holdIndex { holdStart = nil }
@@ -98,12 +104,24 @@ public struct Coach: Sendable {
         stepsThisRep += 1
         // A step found only when its plateau ended is counted but not said: the moment is past.
         if out.t - step.t > lateStepSeconds { continue }
-        let next = stepsThisRep >= 3 ? "Hold it there." : "Exhale, keep the height."
+        let next = stepsThisRep >= 3 ? "Hold it." : "Keep it."
+        // The verdict on the exhale before comes with the step: one cue, so neither waits.
+        let keptBefore = out.events.contains {
+          if case .exhaleResult(_, true) = $0 { return true } else { return false }
+        }
         offer(
-          Cue(t: out.t, kind: .breathStep, text: "Step \(stepsThisRep), up \(Self.degrees(step.riseDeg)). \(next)"))
+          Cue(
+            t: out.t, kind: .breathStep,
+            text: (keptBefore ? "Height kept. " : "")
+              + "Step \(stepsThisRep), up \(Self.degrees(step.riseDeg)). \(next)"))
       case .exhaleResult(_, let kept):
-        if !kept {
-          offer(Cue(t: out.t, kind: .sank, text: "The chest sank. Lift back up.", urgent: true))
+        let withStep = out.events.contains {
+          if case .breathStep = $0 { return true } else { return false }
+        }
+        if kept {
+          if !withStep { offer(Cue(t: out.t, kind: .keepHeight, text: "Height kept.")) }
+        } else {
+          offer(Cue(t: out.t, kind: .sank, text: "The chest sank on that exhale. Keep the height.", urgent: true))
         }
       case .repEnded(_, let record):
         inRep = false
@@ -122,7 +140,13 @@ public struct Coach: Sendable {
       case .holdMerged(let index, _):
         // The plateau announced as this hold continued the one before, and has ended.
         if index == holdIndex { holdStart = nil }
-      case .holdKindRevised, .repsWithdrawn:
+      case .repsWithdrawn(let count):
+        // A roll read as a rep before the left–right axis was known: the count said was wrong.
+        guard count > 0 else { break }
+        repsDone = max(0, repsDone - count)
+        let word = count == 1 ? "That was not a rep" : "Those were not reps"
+        offer(Cue(t: out.t, kind: .repWithdrawn, text: "\(word). \(repsDone) so far.", urgent: true))
+      case .holdKindRevised:
         break
       }
     }
@@ -140,23 +164,38 @@ public struct Coach: Sendable {
         }
       }
     }
-    if let h = held { pending = h }
-    let cooling = out.t - lastCueT < cooldownSeconds
-    if let c = cue {
-      if c.urgent || !cooling {
-        lastCueT = out.t
-        return c
-      }
-      pending = c
-      return nil
+    let speaking = out.t < quietAt
+    if let c = cue, c.urgent || (!speaking && pending.isEmpty) {
+      hold(held)
+      return say(c)
     }
-    if let p = pending, !cooling {
-      pending = nil
-      guard out.t - p.t <= pendingMaxAgeSeconds else { return nil }
-      lastCueT = out.t
-      return Cue(t: out.t, kind: p.kind, text: p.text, urgent: p.urgent)
+    if let c = cue { hold([c]) }
+    hold(held)
+    guard !speaking else { return nil }
+    while !pending.isEmpty {
+      let p = pending.removeFirst()
+      if out.t - p.t <= pendingMaxAgeSeconds {
+        return say(Cue(t: out.t, kind: p.kind, text: p.text, urgent: p.urgent))
+      }
     }
     return nil
+  }
+
+  private mutating func hold(_ cues: [Cue]) {
+    for c in cues {
+      if pending.count >= pendingCapacity { pending.removeFirst() }
+      pending.append(c)
+    }
+  }
+
+  private mutating func say(_ c: Cue) -> Cue {
+    quietAt = c.t + max(cooldownSeconds, Self.spokenSeconds(c.text))
+    return c
+  }
+
+  /// About how long a cue takes to say: 15 characters a second and a breath after it.
+  public static func spokenSeconds(_ text: String) -> Double {
+    0.3 + Double(text.count) / 15
   }
 
   static func degrees(_ x: Double) -> String {

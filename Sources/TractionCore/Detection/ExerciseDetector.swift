@@ -84,6 +84,9 @@ public struct ExerciseDetector: Sendable {
     var firstLoad = Double.nan
     var firstLevel = Double.nan
     var minLevel = Double.infinity
+    /// How far its exhales may drop from its first second without a sink: the breathing's swing
+    /// known before it (set when it closes).
+    var sinkAllowance = 0.0
     // Its floor, set when it closes, over its own span (from ½ s after its start to its end; read
     // while it closes) and over its last 4 s (read as the previous hold): the lowest point and the
     // lowest one-second mean.
@@ -663,7 +666,22 @@ public struct ExerciseDetector: Sendable {
         || (plateau.mean > piece.zMin && plateau.mean < piece.zMax)
     else { return }
     for k in piece.startIndex..<plateau.startIndex { addSums(k) }
-    plateau.startIndex = piece.startIndex
+    startEarlier(at: piece.startIndex)
+  }
+
+  /// Moves the plateau's start back to `s` (its sums already include the bins between): its
+  /// first second and its lowest one-second level, for the kept exhale, are then read from there.
+  /// (A step hold whose chest sank on the exhale may be found after the sink and joined to the
+  /// piece before it: its first second is then where the step brought it.)
+  private mutating func startEarlier(at s: Int) {
+    let old = plateau.startIndex
+    guard s < old else { return }
+    plateau.startIndex = s
+    let w = oneSecondBins
+    plateau.firstLevel = x.mean(s, s + w - 1)
+    for i in (s + w - 1)..<(old + w - 1) {
+      plateau.minLevel = min(plateau.minLevel, x.mean(i - w + 1, i))
+    }
   }
 
   private mutating func addSums(_ k: Int, sign: Double = 1) {
@@ -1002,6 +1020,8 @@ public struct ExerciseDetector: Sendable {
       rescueShortPlateau(end: end)
       start = time(plateau.startIndex)
     }
+    // The breathing known before this plateau: what its exhales may drop without a sink.
+    let breathingBefore = rippleSwing
     if plateau.lagMax >= plateau.lagMin {
       let own = plateau.lagMax - plateau.lagMin
       // A plateau of 5 s has seen at least half a period of the slowest breathing (0.1 Hz).
@@ -1060,12 +1080,16 @@ public struct ExerciseDetector: Sendable {
       repIndex: reps.count, sdDeg: variance.squareRoot(), tractionDriveN: drive,
       lumbarMeanDeg: lumbar)
     holds.append(record)
+    // A step hold starts at the top of the inhale that ended the step, so its first second is a
+    // crest and its lowest a trough: a full breath drops that much with no sink at all. The spec
+    // sets the ripple aside (up to its ±0.8°), so the breathing's swing is taken off. Before, a
+    // ±0.8° breath read as "the chest sank" after one step in four.
+    plateau.sinkAllowance = min(breathingBefore, 1.6 * config.holdExitMin)
     lastHoldPlateau = plateau
     lastHoldEnd = e
     if let s = plateau.stepIndex {
       breathSteps[s].step.riseDeg = mean - holds[index - 1].hold.meanDeg
-      let sink = plateau.firstLevel.isFinite ? plateau.firstLevel - plateau.minLevel : 0
-      breathSteps[s].keptExhale = !endedDown && sink <= config.keptExhaleMaxSink
+      breathSteps[s].keptExhale = !endedDown && plateauSink(plateau) <= config.keptExhaleMaxSink
       pendingKeptStep = s
     }
     if repConfirmed {
@@ -1101,7 +1125,13 @@ public struct ExerciseDetector: Sendable {
         plateau.lumbarN += 1
       }
     }
-    plateau.startIndex = target
+    startEarlier(at: target)
+  }
+
+  /// How far a step hold's chest sank below where the step brought it, with the breathing set
+  /// aside (its first second against its lowest, less the breathing's swing).
+  private func plateauSink(_ p: Plateau) -> Double {
+    p.firstLevel.isFinite ? p.firstLevel - p.minLevel - p.sinkAllowance : 0
   }
 
   /// The plateau continues the rep's last hold (less than a breath step above or below it, or
@@ -1159,6 +1189,13 @@ public struct ExerciseDetector: Sendable {
     holds[index] = record
     lastHoldPlateau = plateau
     lastHoldEnd = e
+    // A step hold continued lower (the chest sank on the exhale, then held there) is judged again
+    // on all of it: the part it sank to is its lowest.
+    if let s = breathSteps.lastIndex(where: { $0.holdIndex == index }), breathSteps[s].keptExhale == true,
+      sank || plateauSink(plateau) > config.keptExhaleMaxSink
+    {
+      breathSteps[s].keptExhale = false
+    }
     if repConfirmed {
       if current.announced {
         events.push(.holdMerged(index: index + 1, into: index))
