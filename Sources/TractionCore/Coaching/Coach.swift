@@ -173,9 +173,10 @@ public struct Coach: Sendable {
     hold(held)
     guard !speaking else { return nil }
     while !pending.isEmpty {
-      let p = pending.removeFirst()
+      var p = pending.removeFirst()
       if out.t - p.t <= pendingMaxAgeSeconds {
-        return say(Cue(t: out.t, kind: p.kind, text: p.text, urgent: p.urgent))
+        p.t = out.t
+        return say(p)
       }
     }
     return nil

@@ -1191,7 +1191,8 @@ public struct ExerciseDetector: Sendable {
     lastHoldEnd = e
     // A step hold continued lower (the chest sank on the exhale, then held there) is judged again
     // on all of it: the part it sank to is its lowest.
-    if let s = breathSteps.lastIndex(where: { $0.holdIndex == index }), breathSteps[s].keptExhale == true,
+    if let s = breathSteps[repFirstStep...].lastIndex(where: { $0.holdIndex == index }),
+      breathSteps[s].keptExhale == true,
       sank || plateauSink(plateau) > config.keptExhaleMaxSink
     {
       breathSteps[s].keptExhale = false
