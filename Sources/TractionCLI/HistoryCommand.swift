@@ -36,6 +36,8 @@ public struct HistoryCommand: ParsableCommand {
     var completedTopHolds: Int?
     var longestHoldS: Double?
     var peakDeg: Double?
+    /// The highest peak of the elbow force, for a session recorded without the IMU (N).
+    var peakN: Double?
     var error: String?
 
     enum CodingKeys: String, CodingKey {
@@ -45,6 +47,7 @@ public struct HistoryCommand: ParsableCommand {
       case completedTopHolds = "completed_top_holds"
       case longestHoldS = "longest_hold_s"
       case peakDeg = "peak_deg"
+      case peakN = "peak_n"
     }
   }
 
@@ -77,7 +80,8 @@ public struct HistoryCommand: ParsableCommand {
         entry.breathSteps = s.breathStepCount
         entry.completedTopHolds = s.completedTopCount
         entry.longestHoldS = s.holds.map(\.durationS).max()
-        entry.peakDeg = s.reps.map(\.peakDeg).max()
+        entry.peakDeg = s.reps.compactMap(\.peakDeg).max()
+        entry.peakN = s.reps.compactMap(\.peakN).max()
       } catch {
         entry.error = "\(error)"
       }
@@ -114,6 +118,7 @@ public struct HistoryCommand: ParsableCommand {
     line += "  \(e.holds ?? 0) holds  \(e.breathSteps ?? 0) breath steps  \(e.completedTopHolds ?? 0) top holds done"
     if let h = e.longestHoldS { line += "  longest hold \(fmt(h, 1)) s" }
     if let p = e.peakDeg { line += "  peak \(fmt(p, 1))°" }
+    if let p = e.peakN { line += "  peak force \(fmt(p, 1)) N" }
     return escapingControlCharacters(line)
   }
 }

@@ -81,7 +81,8 @@ public struct ReplayCommand: ParsableCommand {
     var announced: [Announcement] = []
     let report = try RecordingAnalysis.analyze(path: path) { sample, out in
       // Before θ = 0 is known the person is lying still by definition: 0.
-      try tracer?.write(t: out.t, thetaDeg: out.thetaDeg ?? 0)
+      // A named pipe's layout is known only here: on the force alone there is no angle to trace.
+      if out.mode != .load { try tracer?.write(t: out.t, thetaDeg: out.thetaDeg ?? 0) }
       if events {
         for e in out.events { announced.append(Announcement(atS: sample.t, event: e)) }
       }
@@ -94,6 +95,13 @@ public struct ReplayCommand: ParsableCommand {
       for i in announced.indices { announced[i].unit = " N" }
     }
     return (report, announced)
+  }
+
+  /// Without an IMU no angle is estimated: a column of zeros would read as lying flat throughout.
+  static func noAngleToTrace(trace: String, file: String, written: Bool) -> String {
+    escapingControlCharacters(
+      "warning: --trace \(trace): \(written ? "holds its header only" : "not written"); \(file) has no IMU "
+        + "columns (the elbow force alone), so there is no angle to trace")
   }
 
   public func validate() throws {
@@ -121,10 +129,17 @@ public struct ReplayCommand: ParsableCommand {
       // A recording that cannot be opened is said before the trace is created, so a mistyped
       // name leaves no empty trace behind; not tried on a named pipe, whose data it would consume.
       var st = stat()
-      if stat(file, &st) != 0 || (st.st_mode & S_IFMT) != S_IFIFO { _ = try RecordingReader(path: file) }
-      // Every digit the recording's t_s has: one row per sample even where samples are less
-      // than 1 µs apart.
-      tracer = try ThetaTraceWriter(path: trace, timeDigits: .asNeeded)
+      var hasIMU = true
+      if stat(file, &st) != 0 || (st.st_mode & S_IFMT) != S_IFIFO {
+        hasIMU = try RecordingReader(path: file).layout.hasIMU
+      }
+      if hasIMU {
+        // Every digit the recording's t_s has: one row per sample even where samples are less
+        // than 1 µs apart.
+        tracer = try ThetaTraceWriter(path: trace, timeDigits: .asNeeded)
+      } else {
+        Console.err(Self.noAngleToTrace(trace: trace, file: file, written: false))
+      }
     }
     let report: SessionReport
     let announced: [Announcement]
@@ -138,6 +153,9 @@ public struct ReplayCommand: ParsableCommand {
       throw CommandFailure(
         "\(error.description)\n--trace \(trace ?? ""): holds only the \(tracer?.pointCount ?? 0) samples before that")
     }
+    if let trace, tracer != nil, report.summary.mode == .load {
+      Console.err(Self.noAngleToTrace(trace: trace, file: file, written: true))
+    }
     if json {
       print(try jsonString(Output(report: report, events: events ? announced : nil)))
     } else {
@@ -146,7 +164,7 @@ public struct ReplayCommand: ParsableCommand {
         print("")
       }
       print(report.text())
-      if let trace { print("θ trace written to \(trace)") }
+      if let trace, tracer != nil, report.summary.mode != .load { print("θ trace written to \(trace)") }
     }
   }
 }

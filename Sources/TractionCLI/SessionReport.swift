@@ -12,10 +12,27 @@ struct RecordingFacts: Sendable, Equatable, Encodable {
   var gaps: Int
   var gapMissingS: Double
   var seqJumps: Int
+  /// The longest gap in `t_s`, to find it in the file.
+  var longestGap: LongestGap? = nil
   var notices: [String]
+
+  struct LongestGap: Sendable, Equatable, Encodable {
+    /// The last sample's time before it, and the gap (s).
+    var afterS: Double
+    var durationS: Double
+    /// The file line of the first sample after it.
+    var line: Int
+
+    enum CodingKeys: String, CodingKey {
+      case line
+      case afterS = "after_s"
+      case durationS = "duration_s"
+    }
+  }
 
   enum CodingKeys: String, CodingKey {
     case file, samples, channels, gaps, notices
+    case longestGap = "longest_gap"
     case durationS = "duration_s"
     case rateHz = "rate_hz"
     case gapMissingS = "gap_missing_s"
@@ -78,7 +95,10 @@ enum RecordingAnalysis {
     let facts = RecordingFacts(
       file: path, samples: reader.sampleCount, durationS: duration, rateHz: rate,
       channels: channels, gaps: gaps.count, gapMissingS: gaps.totalMissingSeconds,
-      seqJumps: gaps.seqJumpCount, notices: reader.notices.map(\.description))
+      seqJumps: gaps.seqJumpCount,
+      longestGap: gaps.longest.map {
+        RecordingFacts.LongestGap(afterS: $0.after, durationS: $0.duration, line: $0.line)
+      }, notices: reader.notices.map(\.description))
     return SessionReport(recording: facts, summary: summary)
   }
 }
@@ -95,7 +115,10 @@ extension SessionReport {
     if r.gaps > 0 || r.seqJumps > 0 {
       lines.append(
         "gaps: \(r.gaps) in time (\(fmt(r.gapMissingS, 3)) s without samples)"
-          + (r.seqJumps > 0 ? ", \(r.seqJumps) jumps in seq" : ""))
+          + (r.seqJumps > 0 ? ", \(r.seqJumps) jumps in seq" : "")
+          + (r.longestGap.map {
+            "; the longest \(fmt($0.durationS, 2)) s, after t = \(fmt($0.afterS, 2)) s (line \($0.line))"
+          } ?? ""))
     } else {
       lines.append("gaps: none")
     }
@@ -109,21 +132,21 @@ extension SessionReport {
           ? ", \(s.completedTopCount) completed top hold\(s.completedTopCount == 1 ? "" : "s")" : "")
         + " (detected on \(s.mode == .load ? "the elbow force" : s.mode == .imu ? "the extension angle θ" : "nothing usable"))"
     )
-    let unit = s.mode == .load ? "N" : "°"
+    let unit = s.mode == .load ? " N" : "°"
     for (i, rep) in s.reps.enumerated() {
       var line =
         "rep \(i + 1): \(fmt(rep.start, 2))–\(fmt(rep.end, 2)) s (\(fmt(rep.end - rep.start, 1)) s), "
-        + "peak \(fmt(rep.peakDeg, 1))\(unit)"
+        + "peak \(fmt(rep.peak, 1))\(unit)"
       if rep.breathStepCount > 0 {
         line += ", \(rep.breathStepCount) breath steps, top hold " + (rep.completedTop ? "completed" : "short of 5 s")
       }
-      if rep.cutShort { line += ", cut short by the end of the recording" }
+      if rep.cutShort { line += ", cut short (the recording ended, or the signal was lost for over 5 s)" }
       lines.append(line)
       for h in s.holds where h.rep == i {
         var hl =
           "  \(h.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) hold "
-          + "\(fmt(h.start, 2))–\(fmt(h.end, 2)) s  \(fmt(h.durationS, 1)) s  mean \(fmt(h.meanDeg, 1))\(unit)"
-          + "  steadiness ±\(fmt(h.sdDeg, 2))\(unit)"
+          + "\(fmt(h.start, 2))–\(fmt(h.end, 2)) s  \(fmt(h.durationS, 1)) s  mean \(fmt(h.mean, 1))\(unit)"
+          + "  steadiness ±\(fmt(h.sd, 2))\(unit)"
         if let d = h.tractionDriveN { hl += "  traction drive \(d >= 0 ? "+" : "")\(fmt(d, 1)) N" }
         if let l = h.lumbarMeanDeg { hl += "  lumbar \(fmt(l, 1))°" }
         lines.append(hl)
@@ -147,7 +170,12 @@ extension SessionReport {
       return "the sacrum sensor's reference was taken from its first samples"
     case .sacrumAxisNotLearned:
       return "the sacrum barely tilted, so the sign of its angle is assumed (anterior pelvic tilt)"
-    case .longGap: return "a gap longer than the detector bridges split the recording"
+    case .longGap:
+      return
+        "the signal was lost for over 5 s, which could hide a rest between reps: a rep running into the gap ends there"
+    case .gapBridged:
+      return
+        "the signal was lost for over 2 s inside the session (the sensor silent, and its angle settling after it); the reps and holds across that gap are inferred from the readings either side"
     case .repCutShort: return "a rep was still running when the recording ended"
     case .accelerometerImplausible:
       return

@@ -324,8 +324,10 @@ import TractionCore
   @Test func traceOfSubMicrosecondStepsHasEverySample() async throws {
     let dir = try ReplayCommandTests.tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    var text = "# format: traction-recording/1\nt_s,load_n\n"
-    for k in 0..<300 { text += String(format: "%.7f,%.2f\n", 1 + Double(k) * 5e-7, 100 + Double(k % 7)) }
+    var text = "# format: traction-recording/1\nt_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n"
+    for k in 0..<300 {
+      text += String(format: "%.7f,0,%.2f,9.8,0,0,0\n", 1 + Double(k) * 5e-7, 0.1 * Double(k % 7))
+    }
     try text.write(toFile: dir + "/sub.csv", atomically: true, encoding: .utf8)
     #expect(await Self.failure(["replay", dir + "/sub.csv", "--trace", dir + "/sub.theta.csv"]) == nil)
     var reader = try TruthReader(path: dir + "/sub.theta.csv")

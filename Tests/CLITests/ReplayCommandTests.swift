@@ -158,9 +158,9 @@ import TractionCore
     let dir = try Self.tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = dir + "/bad.csv"
-    var text = "# format: traction-recording/1\nt_s,load_n\n"
-    for k in 0..<500 { text += "\(Double(k) / 100),1.0\n" }
-    text += "0.5,1.0\n"  // time runs backwards
+    var text = "# format: traction-recording/1\nt_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n"
+    for k in 0..<500 { text += "\(Double(k) / 100),0,0,9.81,0,0,0\n" }
+    text += "0.5,0,0,9.81,0,0,0\n"  // time runs backwards
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     let trace = dir + "/theta.csv"
     let error = try #require(throws: CommandFailure.self) {
@@ -184,8 +184,8 @@ import TractionCore
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let fifo = dir + "/live.csv"
     try #require(mkfifo(fifo, 0o600) == 0)
-    var text = "# format: traction-recording/1\nt_s,load_n\n"
-    for k in 0..<300 { text += "\(Double(k) / 100),1.0\n" }
+    var text = "# format: traction-recording/1\nt_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n"
+    for k in 0..<300 { text += "\(Double(k) / 100),0,0,9.81,0,0,0\n" }
     let body = text
     let writer = Thread {
       if let h = FileHandle(forWritingAtPath: fifo) {
@@ -197,6 +197,87 @@ import TractionCore
     try ReplayCommand.parse([fifo, "--trace", dir + "/theta.csv"]).run()
     let rows = try String(contentsOfFile: dir + "/theta.csv", encoding: .utf8).split(separator: "\n")
     #expect(rows.count == 301)
+  }
+
+  /// Without an IMU the detector runs on the elbow force: its peaks, means and steadiness are
+  /// newtons, in `_n` fields, with the spec's degree fields null, never forces labelled degrees;
+  /// there is no angle, so `--trace` writes no column of zeros; `history` shows the peak force.
+  @Test func aLoadOnlyRecordingReportsForcesNotAngles() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(seed: 7, repCount: 2, variant: .basic, rateHz: 50, includeIMU: false)
+    _ = try SimulatedRecordingFiles.write(config: config, stem: dir + "/l")
+    let report = try RecordingAnalysis.analyze(path: dir + "/l.csv")
+    #expect(report.summary.mode == .load)
+    #expect(report.summary.repCount == 2)
+    let object = try JSONSerialization.jsonObject(with: Data(try jsonString(report).utf8))
+    let json = try #require(object as? [String: Any])
+    let reps = try #require(json["reps"] as? [[String: Any]])
+    let holds = try #require(json["holds"] as? [[String: Any]])
+    #expect(reps.count == 2 && !holds.isEmpty)
+    for r in reps {
+      #expect(r["peak_deg"] is NSNull, "\(r)")
+      // The force's rise above lying, tens of newtons at least (a traction push on the elbows).
+      #expect((r["peak_n"] as? Double ?? 0) > 20, "\(r)")
+    }
+    for h in holds {
+      #expect(h["mean_deg"] is NSNull && h["sd_deg"] is NSNull, "\(h)")
+      #expect(h["mean_n"] is Double && h["sd_n"] is Double, "\(h)")
+    }
+    // Still readable as labels (the spec's names), the angles not measured: NaN, written as null.
+    let asLabels = try JSONDecoder().decode(SessionLabels.self, from: Data(try jsonString(report).utf8))
+    #expect(asLabels.reps.count == 2 && asLabels.reps.allSatisfy { $0.peakDeg.isNaN })
+    #expect(asLabels.holds.allSatisfy { $0.meanDeg.isNaN })
+    #expect(asLabels.problem() == nil)
+    #expect(try jsonString(asLabels).contains("\"peak_deg\" : null"))
+    let text = report.text()
+    #expect(text.contains(" N\n") || text.contains(" N "), "\(text)")
+    #expect(!text.contains("°"), "\(text)")
+
+    let trace = dir + "/l.theta.csv"
+    try ReplayCommand.parse([dir + "/l.csv", "--trace", trace]).run()
+    #expect(!FileManager.default.fileExists(atPath: trace))
+
+    let entries = try HistoryCommand.entries(in: dir)
+    #expect(entries.count == 1)
+    #expect(entries.first?.peakDeg == nil)
+    #expect(entries.first?.peakN == report.summary.reps.compactMap(\.peakN).max())
+    #expect(HistoryCommand.line(try #require(entries.first)).contains(" N"))
+  }
+
+  /// A sensor silent for 3 s: replay names the longest gap (its length, the time before it and
+  /// the file line after it) and warns that what spans it is inferred; the rep is still found.
+  @Test func aGapOfSecondsIsNamedAndItsRepKept() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = ScenarioConfig(
+      seed: 5, repCount: 1, variant: .anchored, rateHz: 50, includeLoad: false)
+    _ = try SimulatedRecordingFiles.write(config: config, stem: dir + "/s")
+    let labels = try SessionLabels.read(path: dir + "/s.labels.json")
+    let first = try #require(labels.holds.first)
+    let mid = (first.start + first.end) / 2
+    // Cut the samples of (mid − 1.5, mid + 1.5) out of the file.
+    let lines = try String(contentsOfFile: dir + "/s.csv", encoding: .utf8).split(
+      separator: "\n", omittingEmptySubsequences: false)
+    var kept: [Substring] = []
+    var lineAfter = 0
+    for line in lines {
+      if let t = Double(line.prefix { $0 != "," }), t > mid - 1.5, t < mid + 1.5 { continue }
+      if lineAfter == 0, let t = Double(line.prefix { $0 != "," }), t >= mid + 1.5 {
+        lineAfter = kept.count + 1
+      }
+      kept.append(line)
+    }
+    try kept.joined(separator: "\n").write(toFile: dir + "/s.csv", atomically: true, encoding: .utf8)
+    let report = try RecordingAnalysis.analyze(path: dir + "/s.csv")
+    #expect(report.summary.repCount == 1)
+    #expect(report.summary.warnings.contains(.gapBridged))
+    let gap = try #require(report.recording.longestGap)
+    #expect(gap.line == lineAfter)
+    #expect(abs(gap.durationS - 3) < 0.05)
+    let text = report.text()
+    #expect(text.contains("(line \(lineAfter))"), "\(text)")
+    #expect(text.contains("inferred"), "\(text)")
   }
 
   @Test func truncatedLastLineIsReportedAndTheRestProcessed() throws {

@@ -114,6 +114,7 @@ import Testing
     var events: [Double: [DetectionEvent]] = [1: [.repStarted(index: 0, start: 0.5)]]
     events[5] = [.breathStep(index: 0, step: BreathStep(t: 4.5, riseDeg: 2))]
     events[12.5] = [
+      .exhaleResult(index: 0, kept: true),
       .breathStep(index: 1, step: BreathStep(t: 6.5, riseDeg: 1.1)),
       .holdStarted(index: 1, hold: late),
       .holdEnded(index: 1, record: HoldRecord(hold: late, repIndex: 0, sdDeg: 0.3)),
@@ -125,9 +126,29 @@ import Testing
     #expect(
       steps.map(\.text) == ["Step 1, up 2 degrees. Keep it.", "Step 3, up 3 degrees. Hold it."])
     // A step's hold is not praised when it is announced: only the exhale's verdict says "kept".
-    #expect(cues.filter { $0.kind == .keepHeight }.isEmpty)
+    // The verdict that came with the late step is said on its own (before, it was folded into the
+    // step's cue, which was not said, and so lost).
+    #expect(cues.filter { $0.kind == .keepHeight }.map(\.text) == ["Height kept."])
     let counts = cues.filter { $0.kind == .topCountdown || $0.kind == .topDone }
     #expect(counts.map(\.text.first) == ["3", "4", "5"])
+  }
+
+  /// The signal lost for 4 s in the top hold (a bridged gap): the marks it passed meanwhile are
+  /// not counted out in a burst when it comes back; the last one is said.
+  @Test func aCountdownResumedAfterAGapSaysOnlyWhereItIs() {
+    var coach = Coach()
+    var events: [Double: [DetectionEvent]] = [1: [.repStarted(index: 0, start: 0.5)]]
+    for (i, t) in [3.0, 6.0, 9.0].enumerated() {
+      events[t] = [.breathStep(index: i, step: BreathStep(t: t - 0.5, riseDeg: 2))]
+    }
+    let top = Hold(start: 10, end: 10, kind: .step, meanDeg: 22)
+    events[12] = [.holdStarted(index: 3, hold: top)]
+    var cues = run(&coach, from: 0, to: 12.5, events: events)
+    // Nothing comes from 12.5 s to 16.5 s; then the hold has lasted 6.5 s.
+    cues += run(&coach, from: 16.5, to: 18, events: [:])
+    let counts = cues.filter { $0.kind == .topCountdown || $0.kind == .topDone }
+    #expect(counts.map(\.text) == ["5. Exhale and relax down."])
+    #expect(counts.first.map { abs($0.t - 16.5) < 0.02 } == true)
   }
 
   /// A step cue and the verdict on the exhale before it come out together: one cue says both.

@@ -224,6 +224,33 @@ import Testing
     }
   }
 
+  /// A step hold interrupted (a jolt up out of its band) and continued a little lower: the two
+  /// pieces are one hold, and its exhale is judged on the whole of it. A continuation lower by
+  /// less than the spec's 1° is not a sink; one lower by more is.
+  @Test(arguments: [(0.3, true), (0.5, true), (2.0, false), (2.5, false)])
+  func aStepHoldContinuedLowerIsJudgedByItsSink(drop: Double, kept: Bool) {
+    var tr = ThetaTrack()
+    tr.rippleAmp = 0.2
+    tr.rippleHz = 0.25
+    tr.noiseSigma = 0.05
+    var plan = AnchoredPlan()
+    plan.steps[0].hold = 7
+    let truth = plan.add(to: &tr)
+    let jolt = truth.holds[1].start + 3.5
+    tr.move(jolt, 0.8, by: 1.4)
+    tr.move(jolt + 0.8, 1.0, by: -1.4 - drop)
+    // The next step rises from the lower level: the same height above the plateau it left.
+    tr.move(truth.holds[1].end, 0.5, by: drop)
+    let (d, _) = runDetector(tr, duration: truth.end + 6, rateHz: 100)
+    #expect(d.reps.count == 1)
+    #expect(d.holds.count == 4, "\(d.holds.map(\.hold))")
+    guard let first = d.breathSteps.first else {
+      Issue.record("no breath step: \(d.holds.map(\.hold))")
+      return
+    }
+    #expect(first.keptExhale == kept, "\(d.breathSteps) \(d.holds.map(\.hold))")
+  }
+
   @Test func anchoredRepSmallSteps() {
     var p = AnchoredPlan()
     p.steps = [(1.5, 1.0, 3), (1.5, 2.5, 3), (1.8, 3.0, 6)]

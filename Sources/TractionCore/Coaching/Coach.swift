@@ -115,8 +115,10 @@ public struct Coach: Sendable {
             text: (keptBefore ? "Height kept. " : "")
               + "Step \(stepsThisRep), up \(Self.degrees(step.riseDeg)). \(next)"))
       case .exhaleResult(_, let kept):
+        // Folded into a step cue only when that step is said (not found too late).
         let withStep = out.events.contains {
-          if case .breathStep = $0 { return true } else { return false }
+          if case .breathStep(_, let step) = $0 { return out.t - step.t <= lateStepSeconds }
+          return false
         }
         if kept {
           if !withStep { offer(Cue(t: out.t, kind: .keepHeight, text: "Height kept.")) }
@@ -154,7 +156,10 @@ public struct Coach: Sendable {
     if inRep, stepsThisRep >= 3, let start = holdStart {
       let held = out.t - start
       // Counted out loud at 3, 4 and 5 s (the hold is announced once it has lasted 2 s).
-      let mark = countdownNext == 0 ? topHoldSeconds - 2 : countdownNext == 1 ? topHoldSeconds - 1 : topHoldSeconds
+      func mark(_ n: Int) -> Double { topHoldSeconds - 2 + Double(n) }
+      // Marks passed together (the signal came back after a bridged gap) are said as the last.
+      while countdownNext < 2, held >= mark(countdownNext + 1) { countdownNext += 1 }
+      let mark = mark(countdownNext)
       if countdownNext < 3, held >= mark {
         countdownNext += 1
         if mark >= topHoldSeconds {

@@ -37,8 +37,14 @@ public struct DetectorConfig: Sendable, Equatable {
   public var keptExhaleMaxSink = 1.0
   /// A top hold of at least this long is completed (s).
   public var topCompleteSeconds = 5.0
-  /// Gaps in time up to this long (s) are bridged by interpolation; longer ones reset the detector.
-  public var maxBridgedGapSeconds = 2.0
+  /// Gaps in time up to this long (s) are bridged by interpolation between the readings either
+  /// side; longer ones reset the detector. A hold or a rep the sensor lost for a few seconds (a
+  /// bus fault, a loose cable) goes on across the gap when the signal after it says so; a longer
+  /// gap could hide the rest between two reps (lowering, lying, rising: over 5 s in every corpus).
+  public var maxBridgedGapSeconds = 5.0
+  /// Bridged gaps longer than this (s) are reported (`SessionWarning.gapBridged`): what the
+  /// detector found across them is inferred. Shorter ones are a few dropped readings.
+  public var reportedBridgedGapSeconds = 2.0
   /// Whether a rise out of a plateau ends it (a breath step does). On the elbow force it does
   /// not: driving the elbows into the floor (the traction) raises the force during the hold.
   public var risesEndHolds = true

@@ -24,8 +24,10 @@ public struct ExerciseDetector: Sendable {
   public private(set) var breathSteps: [BreathStepRecord] = []
   /// Events that did not fit the per-sample batches and were dropped (0 in practice).
   public var droppedEvents: Int { events.dropped }
-  /// Gaps bridged by interpolation and gaps long enough to reset the detector.
+  /// Gaps bridged by interpolation (of them, those over `reportedBridgedGapSeconds`) and gaps
+  /// long enough to reset the detector.
   public private(set) var bridgedGaps = 0
+  public private(set) var longBridgedGaps = 0
   public private(set) var resetGaps = 0
 
   private var events = BoundedQueue<DetectionEvent>(capacity: 64)
@@ -40,6 +42,7 @@ public struct ExerciseDetector: Sendable {
   private var loadRing: IndexedRing
   private var lumbarRing: IndexedRing
   private var curBin = 0
+  private var lastT = 0.0
   private var hasBin = false
   private var firstBin = 0
   private var lastFinal = -1
@@ -151,7 +154,13 @@ public struct ExerciseDetector: Sendable {
   /// when present, the elbow force (N, for the traction drive) and the lumbar angle (degrees).
   /// Non-finite values and times beyond `Sample.timeLimitSeconds` are skipped; a time that does
   /// not advance past the current bin's start is ignored.
-  public mutating func push(t: Double, value: Double, load: Double? = nil, lumbar: Double? = nil) {
+  /// - Parameter silentSeconds: the longest the sensor itself said nothing since the last push,
+  ///   when the caller held readings back (an estimator settling after a gap): whether a gap is
+  ///   bridged or reported is judged by it, not by the time between pushes.
+  public mutating func push(
+    t: Double, value: Double, load: Double? = nil, lumbar: Double? = nil,
+    silentSeconds: Double? = nil
+  ) {
     guard abs(t) < Sample.timeLimitSeconds, value.isFinite else { return }
     let k = Int((t / bin).rounded(.down))
     if !hasBin {
@@ -168,13 +177,36 @@ public struct ExerciseDetector: Sendable {
       let lastLumbar = lumbarCount > 0 ? lumbarSum / Double(lumbarCount) : Double.nan
       finalizeBin()
       let missing = k - curBin - 1
+      // The gap's length is the time between the two samples (whole empty bins understate it);
+      // the sensor's own silence decides whether it is bridged.
+      let gapSeconds = t - lastT
+      let silent = silentSeconds ?? gapSeconds
       if missing > 0 {
-        if Double(missing) * bin <= config.maxBridgedGapSeconds {
+        if silent <= config.maxBridgedGapSeconds {
           bridgedGaps += 1
+          // A gap is interpolated: readings lost in a smooth movement, or a move made meanwhile
+          // (a lowering, a rise: a ramp, which no hold is read from). But over 2 s the breathing
+          // goes on unseen, and a ramp from one breath's phase to another's reads as a slow rise
+          // out of the hold (a flat half as a hold of its own, and its jump as a breath step): a
+          // change no larger than the breathing's largest swing (the spec's ±0.8°) is the hold
+          // going on. Its level holds, and the change comes at the gap's end: an interruption
+          // the hold outlasts, judged on the readings after it.
+          // The level before: on a plateau of a second or more, its mean (the breathing averaged
+          // out); else the last reading (a mean over the last second would reach back into the
+          // move that led there).
+          // A move over a long gap is a ramp over its middle, as long as a move (1.5 s) or
+          // longer, between levels held at most 1.5 s: the move's time is the gap's middle, and
+          // neither end becomes a hold of its own.
+          let long = gapSeconds > config.reportedBridgedGapSeconds
+          let from = long && phase == .holding && plateau.n >= oneSecondBins ? plateau.mean : lastX
+          let holdsOn = long && abs(value - from) <= 1.6 * config.holdExitMin
+          let flat = long ? min(1.5, (gapSeconds - 1.5) / 2) / gapSeconds : 0
+          if silent > config.reportedBridgedGapSeconds { longBridgedGaps += 1 }
           for m in 1...missing {
-            let w = Double(m) / Double(missing + 1)
+            let linear = Double(m) / Double(missing + 1)
+            let w = holdsOn ? 0 : min(1, max(0, (linear - flat) / (1 - 2 * flat)))
             let idx = curBin + m
-            x[idx] = lastX + (value - lastX) * w
+            x[idx] = from + (value - from) * w
             loadRing[idx] = interpolate(lastLoad, load, w)
             lumbarRing[idx] = interpolate(lastLumbar, lumbar, w)
             lastFinal = idx
@@ -190,6 +222,7 @@ public struct ExerciseDetector: Sendable {
       }
       curBin = k
     }
+    lastT = t
     sum += value
     count += 1
     if let l = load, l.isFinite {
@@ -1050,6 +1083,7 @@ public struct ExerciseDetector: Sendable {
       if repConfirmed { events.push(.breathStepWithdrawn(index: si)) }
     }
     if plateau.n > 0 && mergeWithLastHold(endIndex: e) { return }
+    judgeSinkAfterStepHold()
     guard plateau.n > 0, end - start >= holdMin else {
       if plateau.n > 0 {
         lastPiece = plateau
@@ -1134,6 +1168,21 @@ public struct ExerciseDetector: Sendable {
     p.firstLevel.isFinite ? p.firstLevel - p.minLevel - p.sinkAllowance : 0
   }
 
+  /// A plateau that is not the next step, after a step hold whose exhale was kept so far: the
+  /// chest settled there, below the hold. Lower by more than the spec's 1° (the breathing set
+  /// aside, as in the hold itself) before the next step, the exhale was not kept. Before, a sink
+  /// that followed an interruption of the hold (a jolt, a breath that ran high) went unseen: the
+  /// verdict looked only inside the hold.
+  private mutating func judgeSinkAfterStepHold() {
+    guard plateau.stepIndex == nil, plateau.n > 0, let p = pendingKeptStep,
+      breathSteps[p].keptExhale == true, breathSteps[p].holdIndex == holds.count - 1,
+      let hp = lastHoldPlateau, hp.firstLevel.isFinite, plateau.minLevel.isFinite
+    else { return }
+    if hp.firstLevel - plateau.minLevel - hp.sinkAllowance > config.keptExhaleMaxSink {
+      breathSteps[p].keptExhale = false
+    }
+  }
+
   /// The plateau continues the rep's last hold (less than a breath step above or below it, or
   /// sunk from it but within the hold band) after an interruption of at most a breath step's
   /// time: extend that hold instead of starting another.
@@ -1192,8 +1241,7 @@ public struct ExerciseDetector: Sendable {
     // A step hold continued lower (the chest sank on the exhale, then held there) is judged again
     // on all of it: the part it sank to is its lowest.
     if let s = breathSteps[repFirstStep...].lastIndex(where: { $0.holdIndex == index }),
-      breathSteps[s].keptExhale == true,
-      sank || plateauSink(plateau) > config.keptExhaleMaxSink
+      breathSteps[s].keptExhale == true, plateauSink(plateau) > config.keptExhaleMaxSink
     {
       breathSteps[s].keptExhale = false
     }

@@ -53,6 +53,9 @@ public enum SessionWarning: String, Sendable, Equatable, Codable {
   case sacrumAxisNotLearned = "sacrum_axis_not_learned"
   /// A gap longer than the detector bridges split the recording.
   case longGap = "long_gap"
+  /// The signal was lost for 2–5 s and bridged: the reps and holds across it are inferred from
+  /// the signal either side.
+  case gapBridged = "gap_bridged"
   /// A rep was still running when the recording ended.
   case repCutShort = "rep_cut_short"
   /// The accelerometer never read close to 1 g (a dead, unpowered or misconfigured sensor):
@@ -63,22 +66,44 @@ public enum SessionWarning: String, Sendable, Equatable, Codable {
 /// The session's results, as `replay --json` prints them: the spec's fields (reps, holds,
 /// breath_steps with the labels' names and units) plus extra detail.
 public struct SessionSummary: Sendable, Equatable, Codable {
+  // A session detected on the elbow force alone has no angle: its reps' peaks and its holds'
+  // means and steadiness are forces, reported as `peak_n`, `mean_n`, `sd_n`, with the spec's
+  // degree fields present and null.
+
   public struct RepEntry: Sendable, Equatable, Codable {
     public var start: Double
     public var end: Double
-    public var peakDeg: Double
+    /// θ's peak (degrees), or nil when the session had no IMU.
+    public var peakDeg: Double?
+    /// The elbow force's peak above lying (N), in a session detected on the force alone.
+    public var peakN: Double?
     public var holdCount: Int
     public var breathStepCount: Int
     public var completedTop: Bool
     public var cutShort: Bool
+    /// The peak in the session's unit (degrees, or newtons on the force alone).
+    public var peak: Double { peakDeg ?? peakN ?? .nan }
 
     enum CodingKeys: String, CodingKey {
       case start, end
       case peakDeg = "peak_deg"
+      case peakN = "peak_n"
       case holdCount = "hold_count"
       case breathStepCount = "breath_step_count"
       case completedTop = "completed_top"
       case cutShort = "cut_short"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(start, forKey: .start)
+      try c.encode(end, forKey: .end)
+      try c.encode(peakDeg, forKey: .peakDeg)  // null without an angle: the spec's field stays
+      try c.encodeIfPresent(peakN, forKey: .peakN)
+      try c.encode(holdCount, forKey: .holdCount)
+      try c.encode(breathStepCount, forKey: .breathStepCount)
+      try c.encode(completedTop, forKey: .completedTop)
+      try c.encode(cutShort, forKey: .cutShort)
     }
   }
 
@@ -86,21 +111,46 @@ public struct SessionSummary: Sendable, Equatable, Codable {
     public var start: Double
     public var end: Double
     public var kind: HoldKind
-    public var meanDeg: Double
+    /// θ's mean (degrees), or nil when the session had no IMU.
+    public var meanDeg: Double?
+    /// The elbow force's mean above lying (N), in a session detected on the force alone.
+    public var meanN: Double?
     public var durationS: Double
     /// Standard deviation of θ in the hold (ripple included): how steady it was.
-    public var sdDeg: Double
+    public var sdDeg: Double?
+    /// …of the force, on the force alone (N).
+    public var sdN: Double?
     public var rep: Int
     public var tractionDriveN: Double?
     public var lumbarMeanDeg: Double?
+    /// The mean and the steadiness in the session's unit (degrees, or newtons on the force alone).
+    public var mean: Double { meanDeg ?? meanN ?? .nan }
+    public var sd: Double { sdDeg ?? sdN ?? .nan }
 
     enum CodingKeys: String, CodingKey {
       case start, end, kind, rep
       case meanDeg = "mean_deg"
+      case meanN = "mean_n"
       case durationS = "duration_s"
       case sdDeg = "sd_deg"
+      case sdN = "sd_n"
       case tractionDriveN = "traction_drive_n"
       case lumbarMeanDeg = "lumbar_mean_deg"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(start, forKey: .start)
+      try c.encode(end, forKey: .end)
+      try c.encode(kind, forKey: .kind)
+      try c.encode(meanDeg, forKey: .meanDeg)  // null without an angle: the spec's field stays
+      try c.encodeIfPresent(meanN, forKey: .meanN)
+      try c.encode(durationS, forKey: .durationS)
+      try c.encode(sdDeg, forKey: .sdDeg)
+      try c.encodeIfPresent(sdN, forKey: .sdN)
+      try c.encode(rep, forKey: .rep)
+      try c.encodeIfPresent(tractionDriveN, forKey: .tractionDriveN)
+      try c.encodeIfPresent(lumbarMeanDeg, forKey: .lumbarMeanDeg)
     }
   }
 
@@ -142,8 +192,8 @@ public struct SessionSummary: Sendable, Equatable, Codable {
   public var labels: SessionLabels {
     SessionLabels(
       variantPerRep: reps.map { $0.breathStepCount > 0 ? .anchored : .basic },
-      reps: reps.map { Rep(start: $0.start, end: $0.end, peakDeg: $0.peakDeg) },
-      holds: holds.map { Hold(start: $0.start, end: $0.end, kind: $0.kind, meanDeg: $0.meanDeg) },
+      reps: reps.map { Rep(start: $0.start, end: $0.end, peakDeg: $0.peak) },
+      holds: holds.map { Hold(start: $0.start, end: $0.end, kind: $0.kind, meanDeg: $0.mean) },
       breathSteps: breathSteps.map { BreathStep(t: $0.t, riseDeg: $0.riseDeg) })
   }
 
@@ -251,6 +301,15 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
   private var directionRejectSince: Double? = nil
   /// A long gap ended: the estimators restart at the next reading that is not an impact.
   private var restartPending = false
+  /// …and θ reaches the detector again once the estimator has caught up with the accelerometer
+  /// (`InclinationFilter`'s 0.6 s catch-up after `motionUnknown()`). Before, the detector bridged
+  /// the gap to the stale angle: a lowering inside a gap ended the rep only at the gap's end.
+  private let restartSettleSeconds = 0.6
+  private var thetaWithheldUntil = -Double.infinity
+  /// The longest time between two readings since θ last reached the detector: whether a gap is
+  /// bridged is judged by the sensor's silence, not by the settling time added to it (short
+  /// dropouts close together are not one long gap).
+  private var silentSeconds = 0.0
   /// Gaps up to this long (s) are bridged for the estimator by interpolated readings; longer
   /// ones are skipped (one nominal step), as the motion meanwhile is unknown.
   private let maxBridgedGapSeconds = 1.0
@@ -310,6 +369,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
     // Gaps: a dt well beyond the nominal period. A short one is bridged (below); a long one is
     // not integrated through the gyro.
     var dt = samples == 0 ? 0 : t - lastT
+    let sensorDt = dt
     var bridgeSteps = 0
     if samples > 0 {
       if nominalDt == 0 {
@@ -333,8 +393,12 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
         if dt <= maxBridgedGapSeconds && dt / nominalDt <= 10_000 {
           bridgeSteps = max(1, Int((dt / nominalDt).rounded())) - 1
         } else {
+          // A period 10,000 times shorter than a step under 1 s was no period (a first step of
+          // 1e-300 s): learnt again from the next intervals, or every step would be a gap.
+          let noPeriod = dt <= maxBridgedGapSeconds
           dt = nominalDt
           restartAfterGap()
+          if noPeriod { nominalDt = 0 }
         }
       } else {
         nominalDt += (dt - nominalDt) * 0.02
@@ -388,6 +452,7 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
         }
         if restartPending && !impact {
           restartPending = false
+          thetaWithheldUntil = t + restartSettleSeconds
           estimator.motionUnknown()
           sacrumEstimator.motionUnknown()
         }
@@ -420,7 +485,14 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
             lumbar = updateSacrum(imu2, t: t, trunk: reading)
           }
           out.lumbarDeg = lumbar
-          detector.push(t: t, value: reading.thetaDeg, load: load, lumbar: lumbar)
+          // Right after a long gap θ is still the angle from before it (the estimator is
+          // catching up): the detector bridges the gap to the settled angle instead.
+          silentSeconds = max(silentSeconds, sensorDt)
+          if t >= thetaWithheldUntil {
+            detector.push(
+              t: t, value: reading.thetaDeg, load: load, lumbar: lumbar, silentSeconds: silentSeconds)
+            silentSeconds = 0
+          }
         } else if let imu2 = sample.imu2 {
           _ = updateSacrum(imu2, t: t, trunk: reading)
         }
@@ -533,17 +605,22 @@ public struct SessionAnalyzer<Estimator: InclinationEstimator> {
       }
     }
     if d.resetGaps > 0 { w.insert(.longGap) }
+    if d.longBridgedGaps > 0 { w.insert(.gapBridged) }
     if d.reps.contains(where: \.cutShort) { w.insert(.repCutShort) }
+    // On the force alone the detector's values are newtons.
+    let force = mode == .load
     let reps = d.reps.map {
       SessionSummary.RepEntry(
-        start: $0.rep.start, end: $0.rep.end, peakDeg: $0.rep.peakDeg, holdCount: $0.holdCount,
+        start: $0.rep.start, end: $0.rep.end, peakDeg: force ? nil : $0.rep.peakDeg,
+        peakN: force ? $0.rep.peakDeg : nil, holdCount: $0.holdCount,
         breathStepCount: $0.breathStepCount, completedTop: $0.completedTop, cutShort: $0.cutShort)
     }
     let holds = d.holds.map {
       SessionSummary.HoldEntry(
-        start: $0.hold.start, end: $0.hold.end, kind: $0.hold.kind, meanDeg: $0.hold.meanDeg,
-        durationS: $0.hold.duration, sdDeg: $0.sdDeg, rep: $0.repIndex,
-        tractionDriveN: $0.tractionDriveN, lumbarMeanDeg: $0.lumbarMeanDeg)
+        start: $0.hold.start, end: $0.hold.end, kind: $0.hold.kind,
+        meanDeg: force ? nil : $0.hold.meanDeg, meanN: force ? $0.hold.meanDeg : nil,
+        durationS: $0.hold.duration, sdDeg: force ? nil : $0.sdDeg, sdN: force ? $0.sdDeg : nil,
+        rep: $0.repIndex, tractionDriveN: $0.tractionDriveN, lumbarMeanDeg: $0.lumbarMeanDeg)
     }
     let steps = d.breathSteps.map {
       SessionSummary.BreathStepEntry(
@@ -568,17 +645,17 @@ extension SessionAnalyzer where Estimator == ComplementaryFilter {
 
 /// A set of warnings kept in declaration order, without allocating until listed.
 struct SessionWarningSet: Sendable {
-  private var bits: UInt8 = 0
+  private var bits: UInt16 = 0
   private static let all: [SessionWarning] = [
     .referenceFromFirstSamples, .axisNotLearned, .sacrumReferenceFromFirstSamples,
-    .sacrumAxisNotLearned, .longGap, .repCutShort, .accelerometerImplausible,
+    .sacrumAxisNotLearned, .longGap, .gapBridged, .repCutShort, .accelerometerImplausible,
   ]
 
   mutating func insert(_ w: SessionWarning) {
-    if let i = Self.all.firstIndex(of: w) { bits |= 1 << UInt8(i) }
+    if let i = Self.all.firstIndex(of: w) { bits |= 1 << UInt16(i) }
   }
 
   var list: [SessionWarning] {
-    Self.all.enumerated().filter { bits & (1 << UInt8($0.offset)) != 0 }.map(\.element)
+    Self.all.enumerated().filter { bits & (1 << UInt16($0.offset)) != 0 }.map(\.element)
   }
 }

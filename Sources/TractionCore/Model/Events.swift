@@ -1,9 +1,14 @@
 /// The events of `../shared/spec/exercise-model.md`, with the same names and units as the labels
 /// file and `replay --json`. Times are seconds on the recording's `t_s` clock.
 
+// An angle is `null` in JSON for a session detected on the elbow force alone (no IMU, so no
+// angle): read as NaN, and written back as `null`. A JSON number is never NaN, so NaN means
+// exactly that.
+
 public struct Rep: Sendable, Equatable, Codable {
   public var start: Double
   public var end: Double
+  /// NaN when the angle was not measured (`null` in JSON).
   public var peakDeg: Double
 
   public init(start: Double, end: Double, peakDeg: Double) {
@@ -15,6 +20,20 @@ public struct Rep: Sendable, Equatable, Codable {
   enum CodingKeys: String, CodingKey {
     case start, end
     case peakDeg = "peak_deg"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    start = try c.decode(Double.self, forKey: .start)
+    end = try c.decode(Double.self, forKey: .end)
+    peakDeg = try c.decode(Double?.self, forKey: .peakDeg) ?? .nan
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(start, forKey: .start)
+    try c.encode(end, forKey: .end)
+    try c.encode(peakDeg.isNaN ? nil : peakDeg, forKey: .peakDeg)
   }
 }
 
@@ -31,6 +50,7 @@ public struct Hold: Sendable, Equatable, Codable {
   public var start: Double
   public var end: Double
   public var kind: HoldKind
+  /// NaN when the angle was not measured (`null` in JSON).
   public var meanDeg: Double
 
   public init(start: Double, end: Double, kind: HoldKind, meanDeg: Double) {
@@ -45,6 +65,22 @@ public struct Hold: Sendable, Equatable, Codable {
   enum CodingKeys: String, CodingKey {
     case start, end, kind
     case meanDeg = "mean_deg"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    start = try c.decode(Double.self, forKey: .start)
+    end = try c.decode(Double.self, forKey: .end)
+    kind = try c.decode(HoldKind.self, forKey: .kind)
+    meanDeg = try c.decode(Double?.self, forKey: .meanDeg) ?? .nan
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(start, forKey: .start)
+    try c.encode(end, forKey: .end)
+    try c.encode(kind, forKey: .kind)
+    try c.encode(meanDeg.isNaN ? nil : meanDeg, forKey: .meanDeg)
   }
 }
 

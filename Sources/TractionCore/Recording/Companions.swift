@@ -206,11 +206,19 @@ extension SessionLabels {
     func angle(_ what: String, _ key: String, _ v: Double) -> String? {
       v.isFinite ? nil : "\(what): \(key) \(v) is not an angle"
     }
+    // A rep's peak and a hold's mean may be null (NaN): not measured, a session on the force alone.
+    func angleOrNull(_ what: String, _ key: String, _ v: Double) -> String? {
+      v.isNaN ? nil : angle(what, key, v)
+    }
     for (i, r) in reps.enumerated() {
-      if let p = times("reps[\(i)]", r.start, r.end) ?? angle("reps[\(i)]", "peak_deg", r.peakDeg) { return p }
+      if let p = times("reps[\(i)]", r.start, r.end) ?? angleOrNull("reps[\(i)]", "peak_deg", r.peakDeg) {
+        return p
+      }
     }
     for (i, h) in holds.enumerated() {
-      if let p = times("holds[\(i)]", h.start, h.end) ?? angle("holds[\(i)]", "mean_deg", h.meanDeg) { return p }
+      if let p = times("holds[\(i)]", h.start, h.end) ?? angleOrNull("holds[\(i)]", "mean_deg", h.meanDeg) {
+        return p
+      }
     }
     for (i, s) in breathSteps.enumerated() {
       if let p = time("breath_steps[\(i)]", "t", s.t) ?? angle("breath_steps[\(i)]", "rise_deg", s.riseDeg) {

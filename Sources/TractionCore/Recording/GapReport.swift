@@ -33,6 +33,8 @@ public struct GapReport: Sendable, Equatable {
   public internal(set) var totalMissingSamples = 0
   /// The first `keptLimit` gaps.
   public internal(set) var gaps: [TimeGap] = []
+  /// The longest gap anywhere in the recording (the first, of equals).
+  public internal(set) var longest: TimeGap?
   /// Number of `seq` breaks (only when the recording has `seq`).
   public internal(set) var seqJumpCount = 0
   /// Sum of positive `missing` over all jumps.
@@ -122,8 +124,8 @@ struct GapTracker {
     // Saturating: a rate_hz far above the real one makes every step a gap of many samples.
     let (sum, overflow) = report.totalMissingSamples.addingReportingOverflow(missing)
     report.totalMissingSamples = overflow ? Int.max : sum
-    if report.gaps.count < GapReport.keptLimit {
-      report.gaps.append(TimeGap(after: after, duration: dt, missingSamples: missing, line: line))
-    }
+    let gap = TimeGap(after: after, duration: dt, missingSamples: missing, line: line)
+    if report.gaps.count < GapReport.keptLimit { report.gaps.append(gap) }
+    if dt > report.longest?.duration ?? 0 { report.longest = gap }
   }
 }
