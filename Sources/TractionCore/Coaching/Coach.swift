@@ -159,13 +159,13 @@ public struct Coach: Sendable {
       func mark(_ n: Int) -> Double { topHoldSeconds - 2 + Double(n) }
       // Marks passed together (the signal came back after a bridged gap) are said as the last.
       while countdownNext < 2, held >= mark(countdownNext + 1) { countdownNext += 1 }
-      let mark = mark(countdownNext)
-      if countdownNext < 3, held >= mark {
+      let due = mark(countdownNext)
+      if countdownNext < 3, held >= due {
         countdownNext += 1
-        if mark >= topHoldSeconds {
-          offer(Cue(t: out.t, kind: .topDone, text: "\(Int(mark)). Exhale and relax down.", urgent: true))
+        if due >= topHoldSeconds {
+          offer(Cue(t: out.t, kind: .topDone, text: "\(Int(due)). Exhale and relax down.", urgent: true))
         } else {
-          offer(Cue(t: out.t, kind: .topCountdown, text: "\(Int(mark))", urgent: true))
+          offer(Cue(t: out.t, kind: .topCountdown, text: "\(Int(due))", urgent: true))
         }
       }
     }

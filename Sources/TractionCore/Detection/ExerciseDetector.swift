@@ -184,19 +184,17 @@ public struct ExerciseDetector: Sendable {
       if missing > 0 {
         if silent <= config.maxBridgedGapSeconds {
           bridgedGaps += 1
-          // A gap is interpolated: readings lost in a smooth movement, or a move made meanwhile
-          // (a lowering, a rise: a ramp, which no hold is read from). But over 2 s the breathing
-          // goes on unseen, and a ramp from one breath's phase to another's reads as a slow rise
-          // out of the hold (a flat half as a hold of its own, and its jump as a breath step): a
-          // change no larger than the breathing's largest swing (the spec's ±0.8°) is the hold
-          // going on. Its level holds, and the change comes at the gap's end: an interruption
-          // the hold outlasts, judged on the readings after it.
-          // The level before: on a plateau of a second or more, its mean (the breathing averaged
-          // out); else the last reading (a mean over the last second would reach back into the
-          // move that led there).
-          // A move over a long gap is a ramp over its middle, as long as a move (1.5 s) or
-          // longer, between levels held at most 1.5 s: the move's time is the gap's middle, and
-          // neither end becomes a hold of its own.
+          // Up to 2 s a gap is interpolated: readings lost in a smooth movement. Over 2 s the
+          // breathing goes on unseen:
+          // - a change no larger than the breathing's largest swing (the spec's ±0.8°) is the
+          //   hold going on: its level holds and the change comes at the gap's end, an
+          //   interruption the hold outlasts (a ramp from one breath's phase to another's would
+          //   read as a slow rise out of the hold). The level is the plateau's mean once it has
+          //   lasted a second (the breathing averaged out), else the last reading (a longer mean
+          //   would reach back into the move that led there);
+          // - a larger change is a move made meanwhile: a ramp over the gap's middle, at least as
+          //   long as a move (1.5 s), between levels held at most 1.5 s, so neither end becomes a
+          //   hold of its own.
           let long = gapSeconds > config.reportedBridgedGapSeconds
           let from = long && phase == .holding && plateau.n >= oneSecondBins ? plateau.mean : lastX
           let holdsOn = long && abs(value - from) <= 1.6 * config.holdExitMin
@@ -1164,8 +1162,8 @@ public struct ExerciseDetector: Sendable {
 
   /// How far a step hold's chest sank below where the step brought it, with the breathing set
   /// aside (its first second against its lowest, less the breathing's swing).
-  private func plateauSink(_ p: Plateau) -> Double {
-    p.firstLevel.isFinite ? p.firstLevel - p.minLevel - p.sinkAllowance : 0
+  private func plateauSink(_ p: Plateau, lowest: Double? = nil) -> Double {
+    p.firstLevel.isFinite ? p.firstLevel - (lowest ?? p.minLevel) - p.sinkAllowance : 0
   }
 
   /// A plateau that is not the next step, after a step hold whose exhale was kept so far: the
@@ -1176,9 +1174,9 @@ public struct ExerciseDetector: Sendable {
   private mutating func judgeSinkAfterStepHold() {
     guard plateau.stepIndex == nil, plateau.n > 0, let p = pendingKeptStep,
       breathSteps[p].keptExhale == true, breathSteps[p].holdIndex == holds.count - 1,
-      let hp = lastHoldPlateau, hp.firstLevel.isFinite, plateau.minLevel.isFinite
+      let hp = lastHoldPlateau, plateau.minLevel.isFinite
     else { return }
-    if hp.firstLevel - plateau.minLevel - hp.sinkAllowance > config.keptExhaleMaxSink {
+    if plateauSink(hp, lowest: plateau.minLevel) > config.keptExhaleMaxSink {
       breathSteps[p].keptExhale = false
     }
   }
